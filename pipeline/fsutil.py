@@ -1,0 +1,90 @@
+"""Atomic file writes: write to a temporary name in the same folder, fsync, then rename into place.
+
+A reader (or a later run after ``kill -9``) sees either the old file or the complete new one, never a
+half-written file at a final path. Temporary names start with ``.tmp-`` so stale ones are easy to sweep.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from pipeline.errors import OutputError
+
+TMP_PREFIX = ".tmp-"
+
+
+def _explain(err: OSError, path: Path) -> OutputError:
+    if err.errno == errno.ENOSPC:
+        return OutputError(f"no space left on the device while writing {path}; free some space and run again")
+    if err.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return OutputError(f"cannot write {path}: permission denied; choose another --output folder")
+    return OutputError(f"cannot write {path}: {err.strerror or err}")
+
+
+@contextlib.contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; on success fsync it and rename it to ``path``.
+
+    On any exception the temporary file is removed and ``path`` is left untouched.
+    OSErrors (full disk, permissions) become :class:`OutputError` with one clear line.
+    """
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=TMP_PREFIX, suffix="-" + path.name[-40:], dir=path.parent)
+        os.close(fd)
+    except OSError as err:
+        raise _explain(err, path) from err
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+        _fsync_dir(path.parent)
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        raise _explain(err, path) from err
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically."""
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write UTF-8 ``text`` to ``path`` atomically."""
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def sweep_temp_files(folder: Path, older_than_s: float = 0.0) -> int:
+    """Remove stale ``.tmp-*`` files left in ``folder`` by killed runs; return how many were removed."""
+    removed = 0
+    now = time.time()
+    with contextlib.suppress(FileNotFoundError):
+        for entry in Path(folder).iterdir():
+            if entry.name.startswith(TMP_PREFIX) and entry.is_file():
+                with contextlib.suppress(OSError):
+                    if now - entry.stat().st_mtime >= older_than_s:
+                        entry.unlink()
+                        removed += 1
+    return removed
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
