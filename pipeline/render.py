@@ -1,0 +1,343 @@
+"""``recast render``: the orchestrator. It reads like its own table of contents:
+
+ingest → cast → summarize (intro) → prepare text → synthesize → mix → normalize loudness → write outputs.
+
+Each stage is a function in its own module taking and returning frozen data (``pipeline.model``).
+This module only sequences them, times them, and guards the output folder (a lock per edition, work files
+in a private folder, every final file renamed into place by the writers).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import re
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline import __version__
+from pipeline.errors import BadInput, OutputBusy, OutputError
+from pipeline.model import Cast, Edition, Placement, Script, Summary, TimedChapter
+from pipeline.progress import NullProgress, Progress
+
+Notice = Callable[[str], None]
+
+#: How long a second render of the same episode waits for the first before giving up.
+LOCK_WAIT_S = 1800.0
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """Options of one render (the CLI's flags)."""
+
+    output: Path = Path("output")
+    """Output folder; the edition goes in ``output/<slug>/``."""
+    engine: str = "auto"
+    """``auto``, ``edge`` or ``espeak``."""
+    cast_file: Path | None = None
+    """User cast file (TOML)."""
+    cover: Path | None = None
+    """Cover image for tags and the feed."""
+    intro: str = "auto"
+    """``auto`` (generated), ``source`` (the source's key points) or ``none``."""
+    formats: tuple[str, ...] = ("mp3", "m4a")
+    """Audio formats to write."""
+    input_format: str | None = None
+    """Force the transcript format instead of detecting it."""
+    cache_dir: Path | None = None
+    """Clip cache folder (default ``output/.cache``)."""
+    concurrency: int | None = None
+    """Requests in flight (default: the engine's)."""
+    speak_directions: bool = False
+    """Also speak stage directions."""
+    show_title: str | None = None
+    """Album/show name for tags (default: the show file's title, else ``Recast``)."""
+
+    def __post_init__(self) -> None:
+        if self.intro not in ("auto", "source", "none"):
+            raise BadInput(f"--intro takes auto, source or none, not {self.intro!r}")
+        if self.engine not in ("auto", "edge", "espeak"):
+            raise BadInput(f"--engine takes auto, edge or espeak, not {self.engine!r}")
+        if not self.formats or any(f not in ("mp3", "m4a") for f in self.formats):
+            raise BadInput("--formats takes mp3 and/or m4a")
+        if self.cover is not None and not Path(self.cover).is_file():
+            raise BadInput(f"cover image not found: {self.cover}")
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    """What a render produced."""
+
+    edition_dir: Path
+    """The edition folder."""
+    manifest: dict = field(default_factory=dict)
+    """The episode.json manifest as written."""
+
+
+# ---------------------------------------------------------------------------------------------- stages
+
+
+def render_file(path: Path, options: RenderOptions, ui=None) -> RenderResult:
+    """Render a transcript file. ``ui`` (pipeline.ui.Ui) is optional: library callers pass None."""
+    from pipeline import ingest
+
+    progress: Progress = ui.progress() if ui is not None else NullProgress()
+    notice: Notice = ui.note if ui is not None else (lambda _m: None)
+    timer = _Timer()
+    with timer("ingest"):
+        script = ingest.load_script(Path(path), options.input_format)
+    return render_script(script, options, progress=progress, notice=notice, timer=timer)
+
+
+def render_script(script: Script, options: RenderOptions, *, progress: Progress | None = None,
+                  notice: Notice | None = None, timer: _Timer | None = None) -> RenderResult:
+    """Render a parsed script into ``options.output/<slug>/`` and return the manifest."""
+    from pipeline.cache import ClipCache
+    from pipeline.engines import get_engine
+    from pipeline.synth import synthesize
+    from pipeline.textprep import plan_requests
+
+    progress = progress or NullProgress()
+    notice = notice or (lambda _m: None)
+    timer = timer or _Timer()
+    output = _prepare_output(options.output)
+    slug = edition_slug(script)
+    edition_dir = _inside(output, slug)
+
+    with _edition_lock(output, slug, notice), _work_dir(output, slug) as work:
+        with timer("cast"):
+            engine = get_engine(options.engine, notice=notice)
+            cast = _cast(script, engine.name, options.cast_file)
+        with timer("summarize"):
+            summary = _summary(script, options.intro, cast)
+        with timer("prepare"):
+            requests = plan_requests(script, cast, intro=summary.intro if summary else None,
+                                     speak_directions=options.speak_directions)
+        cache = ClipCache(options.cache_dir or output / ".cache")
+        with timer("synthesize"):
+            synth = synthesize(requests, engine, cache, concurrency=options.concurrency, progress=progress)
+        progress.finish()
+        with timer("mix"):
+            from pipeline.mix import MixSettings, mix
+
+            mixed = mix(synth.clips, MixSettings(), work)
+        with timer("loudness"):
+            from pipeline.loudness import normalize
+
+            master = work / "master-normalized.wav"
+            normalize(mixed.master, master)
+        chapters = timed_chapters(script, summary, mixed.placements, mixed.duration_ms)
+        edition = Edition(
+            script=script, cast=cast, summary=summary, placements=mixed.placements, chapters=chapters,
+            duration_ms=mixed.duration_ms, slug=slug, show_title=options.show_title or _show_title(output),
+            engine=engine.name, engine_version=engine.version, cover=options.cover,
+        )
+        with timer("write"):
+            from pipeline.writers import write_edition
+
+            stats = {"requests": len(requests), "synthesized": synth.synthesized, "cached": synth.cached,
+                     "timings": timer.timings()}
+            manifest = write_edition(edition, master, edition_dir, formats=options.formats, stats=stats,
+                                     source=_source_dict(script),
+                                     extra={"speaker_gains_db": dict(mixed.speaker_gains_db)})
+        manifest = _finish_manifest(edition_dir, manifest, timer)
+    return RenderResult(edition_dir=edition_dir, manifest=manifest)
+
+
+def _finish_manifest(edition_dir: Path, manifest: dict, timer: _Timer) -> dict:
+    """Record the final stage timings (incl. writing) in episode.json, atomically."""
+    import json
+
+    from pipeline.fsutil import atomic_write_text
+
+    manifest = dict(manifest)
+    manifest["stats"] = {**manifest.get("stats", {}), "timings": timer.timings()}
+    atomic_write_text(edition_dir / "episode.json", json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+    return manifest
+
+
+def resolve_cast(script: Script, engine_name: str, cast_file: Path | None, ui=None) -> Cast:
+    """Cast a script for an engine name (``auto`` probes Edge), as ``inspect --engine`` shows it."""
+    from pipeline.engines import get_engine
+
+    engine = get_engine(engine_name, notice=ui.note if ui is not None else (lambda _m: None))
+    return _cast(script, engine.name, cast_file)
+
+
+def _cast(script: Script, engine: str, cast_file: Path | None) -> Cast:
+    from pipeline.cast import cast_script
+
+    return cast_script(script, engine, cast_file=cast_file)
+
+
+def _summary(script: Script, intro: str, cast: Cast) -> Summary | None:
+    if intro == "none":
+        return None
+    from pipeline.summary import summarize
+
+    return summarize(script, mode=intro, cast=cast)
+
+
+# ------------------------------------------------------------------------------------------- timeline
+
+
+def intro_title(language: str) -> str:
+    """Title of the intro chapter in the script's language."""
+    from pipeline.summary import intro_chapter_title
+
+    return intro_chapter_title(language)
+
+
+_OPENING = {"zh-TW": "開場", "zh-CN": "开场", "zh-HK": "開場"}
+_CONVERSATION = {"zh-TW": "對談", "zh-CN": "对谈", "zh-HK": "對談"}
+
+
+def timed_chapters(script: Script, summary: Summary | None, placements: tuple[Placement, ...],
+                   duration_ms: int) -> tuple[TimedChapter, ...]:
+    """Edition chapters: the intro (at 0) then the script's chapters, each starting where its speech starts.
+
+    Turns before the first heading form an "Opening" chapter; a script without headings gets one
+    chapter for the whole conversation. Chapters without speech are dropped.
+    """
+    starts: list[tuple[str, int]] = []
+    seen: set[object] = set()
+    for p in placements:
+        req = p.request
+        key: object = "intro" if req.turn is None else ("chapter", req.chapter)
+        if key in seen:
+            continue
+        seen.add(key)
+        if req.turn is None:
+            title = intro_title(script.language)
+        elif req.chapter is None:
+            title = (_OPENING if script.chapters else _CONVERSATION).get(
+                script.language, "Opening" if script.chapters else "Conversation")
+        else:
+            title = script.chapters[req.chapter].title
+        starts.append((title, p.start_ms))
+    if starts:
+        starts[0] = (starts[0][0], 0)
+    chapters = []
+    for i, (title, start) in enumerate(starts):
+        end = starts[i + 1][1] if i + 1 < len(starts) else duration_ms
+        chapters.append(TimedChapter(title=title, start_ms=start, end_ms=max(end, start)))
+    return tuple(chapters)
+
+
+# ---------------------------------------------------------------------------------------------- output
+
+
+def edition_slug(script: Script, max_len: int = 72) -> str:
+    """ASCII, filesystem- and URL-safe folder name from the date and the title."""
+    from unidecode import unidecode
+
+    words = re.sub(r"[^a-z0-9]+", "-", unidecode(script.title).lower()).strip("-")
+    if len(words) > max_len:
+        cut = words[:max_len]
+        words = cut.rsplit("-", 1)[0] if "-" in cut[max_len // 2:] else cut
+    words = words.strip("-")
+    if not words:
+        words = "episode-" + hashlib.sha256(script.title.encode("utf-8")).hexdigest()[:8]
+    date = script.published.isoformat() if script.published else ""
+    return f"{date}-{words}" if date else words
+
+
+def _prepare_output(output: Path) -> Path:
+    output = Path(output)
+    if output.exists() and not output.is_dir():
+        raise BadInput(f"output path is not a folder: {output}")
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+        probe = output / ".recast-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as err:
+        raise OutputError(f"cannot write to the output folder {output}: {err.strerror or err}; "
+                          "choose another --output") from err
+    return output.resolve()
+
+
+def _inside(output: Path, slug: str) -> Path:
+    target = (output / slug).resolve()
+    if target.parent != output:
+        raise BadInput(f"refusing to write outside the output folder: {slug!r}")
+    return target
+
+
+@contextlib.contextmanager
+def _edition_lock(output: Path, slug: str, notice: Notice) -> Iterator[None]:
+    """One render per edition at a time. flock-based: a killed run's lock vanishes with its process."""
+    from filelock import FileLock, Timeout
+
+    locks = output / ".locks"
+    locks.mkdir(exist_ok=True)
+    lock = FileLock(str(locks / f"{slug}.lock"))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        notice(f"another render of this episode is running; waiting for it (lock {locks / (slug + '.lock')})")
+        try:
+            lock.acquire(timeout=LOCK_WAIT_S)
+        except Timeout as err:
+            raise OutputBusy(f"another render of {slug} still holds {locks / (slug + '.lock')} after "
+                             f"{LOCK_WAIT_S / 60:.0f} min; wait for it or stop it") from err
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+@contextlib.contextmanager
+def _work_dir(output: Path, slug: str) -> Iterator[Path]:
+    """Private scratch folder for this edition; stale leftovers of killed runs are wiped first."""
+    work = output / ".work" / slug
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        yield work
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _show_title(output: Path) -> str:
+    import tomllib
+
+    show = output / "show.toml"
+    with contextlib.suppress(OSError, ValueError):
+        title = tomllib.loads(show.read_text("utf-8")).get("title")
+        if isinstance(title, str) and title.strip():
+            return title.strip()
+    return "Recast"
+
+
+def _source_dict(script: Script) -> dict:
+    s = script.source
+    return {"path": s.path, "format": s.format, "encoding": s.encoding, "sha256": s.sha256}
+
+
+class _Timer:
+    """Per-stage wall-clock timings for ``stats.timings`` (seconds)."""
+
+    def __init__(self) -> None:
+        self._t0 = time.monotonic()
+        self._timings: dict[str, float] = {}
+
+    @contextlib.contextmanager
+    def __call__(self, stage: str) -> Iterator[None]:
+        t = time.monotonic()
+        try:
+            yield
+        finally:
+            self._timings[stage] = round(self._timings.get(stage, 0.0) + time.monotonic() - t, 3)
+
+    def timings(self) -> dict[str, float]:
+        out = dict(self._timings)
+        out["total"] = round(time.monotonic() - self._t0, 3)
+        return out
+
+
+__all__ = ["RenderOptions", "RenderResult", "render_file", "render_script", "resolve_cast", "edition_slug",
+           "timed_chapters", "__version__"]
