@@ -7,6 +7,7 @@ Heavy libraries (jieba, pydub, aiohttp, edge_tts) are imported lazily inside the
 from __future__ import annotations
 
 import json
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -23,6 +24,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: `recast --help` answers fast without importing rich
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -258,31 +260,39 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("recast: interrupted; finished clips are cached, run the same command to resume\n")
         return 130
-    except _click_exceptions() as err:
-        return _click_exit(err)
+    except (typer.TyperException, typer.Exit, typer.Abort) as err:
+        return _usage_exit(err)
+    except BrokenPipeError:
+        return 0
+    except OSError as err:
+        where = f" ({err.filename})" if getattr(err, "filename", None) else ""
+        sys.stderr.write(f"recast: error: {err.strerror or err}{where}\n")
+        return 1
+    except Exception as err:  # last resort: a bug. Name it in one line; RECAST_DEBUG=1 shows the traceback.
+        if os.environ.get("RECAST_DEBUG"):
+            raise
+        sys.stderr.write(f"recast: internal error: {type(err).__name__}: {err} "
+                         "(a bug; rerun with RECAST_DEBUG=1 for details and please report it)\n")
+        return 1
     return 0
 
 
-def _click_exceptions() -> tuple[type[BaseException], ...]:
-    import click
-
-    return (click.exceptions.ClickException, click.exceptions.Abort, click.exceptions.Exit)
-
-
-def _click_exit(err: BaseException) -> int:
-    import click
-
-    if isinstance(err, click.exceptions.Exit):
+def _usage_exit(err: BaseException) -> int:
+    """Typer/click signals: --help and friends exit quietly; usage errors become one line, exit 2."""
+    if isinstance(err, typer.Exit):
         return err.exit_code
-    if isinstance(err, click.exceptions.Abort):
+    if isinstance(err, typer.Abort):
         sys.stderr.write("recast: aborted\n")
         return 130
-    assert isinstance(err, click.exceptions.ClickException)
-    message = err.format_message().replace("\n", " ")
+    assert isinstance(err, typer.TyperException)
+    message = " ".join(err.format_message().split())
     ctx = getattr(err, "ctx", None)
+    if type(err).__name__ == "NoArgsIsHelpError" and ctx is not None:
+        sys.stdout.write(ctx.get_help() + "\n")
+        return 0
     hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
     sys.stderr.write(f"recast: error: {message}{hint}\n")
-    return 2 if isinstance(err, click.exceptions.UsageError) or err.exit_code == 2 else err.exit_code
+    return 2 if err.exit_code in (1, 2) else err.exit_code
 
 
 def run() -> None:
