@@ -48,6 +48,8 @@ TICKS_PER_MS = 10_000
 RETRY_AFTER_CAP = 60.0
 """Longest Retry-After (seconds) we pass on to the scheduler."""
 PROBE_VOICE = "en-US-EmmaMultilingualNeural"
+MIN_TAIL_MS = 250
+"""Edge pads about 0.8 s of silence after the last sentence; audio ending sooner after it was cut."""
 
 
 def _client_version() -> str:
@@ -178,7 +180,7 @@ class EdgeEngine:
         """Speak ``text`` with an Edge voice. ``lang`` is ignored (Edge voices read mixed scripts)."""
         import edge_tts
 
-        where = self.url or "speech.platform.bing.com"
+        where = urllib.parse.urlsplit(self.url).netloc if self.url else "speech.platform.bing.com"
         try:
             comm = edge_tts.Communicate(
                 text, voice.voice, rate=voice.edge_rate, pitch=voice.edge_pitch, volume=voice.edge_volume,
@@ -190,7 +192,7 @@ class EdgeEngine:
         sentences: list[SentenceTiming] = []
         with endpoint(self.url):
             stream = comm.stream()
-            wait = self.connect_timeout + self.receive_timeout
+            wait = max(self.connect_timeout, self.receive_timeout)
             try:
                 while True:
                     try:
@@ -199,7 +201,7 @@ class EdgeEngine:
                     except StopAsyncIteration:
                         break
                     except TimeoutError as err:
-                        raise TimeoutFault(f"Edge sent nothing for {wait:.0f} s at {where}") from err
+                        raise TimeoutFault(f"Edge at {where} sent nothing for {wait:g} s") from err
                     wait = self.receive_timeout
                     if chunk["type"] == "audio":
                         audio += chunk["data"]
@@ -218,6 +220,10 @@ class EdgeEngine:
             raise NoAudio(f"Edge sent no decodable audio at {where}")
         if info.trailing:
             raise ShortAudio(f"Edge audio ends in the middle of a frame at {where} (connection dropped)")
+        last = max((s.end_ms for s in sentences), default=0)
+        if sentences and info.duration_ms < last + MIN_TAIL_MS:
+            raise ShortAudio(f"Edge audio from {where} stops at {info.duration_ms} ms, too soon after its last "
+                             f"sentence ends ({last} ms) to hold Edge's trailing silence: cut short")
         return Synthesis(bytes(audio), "mp3", tuple(sentences), info.duration_ms)
 
 
