@@ -1,0 +1,108 @@
+"""Turn labelled lines into a draft: header metadata, chapters, turns.
+
+Shared by the article-style, inline and Markdown readers. Each reader hands over its lines (with
+Markdown's explicit headings, titles and blockquotes already marked) and the label lines it learned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pipeline.ingest import header as hdr
+from pipeline.ingest.draft import Draft
+from pipeline.ingest.labels import LabelParts
+from pipeline.ingest.learn import learn_inline_labels, learn_line_labels
+
+#: Labels found on lines: index → (label, text after the label on the same line).
+Labels = dict[int, tuple[LabelParts, str]]
+
+
+@dataclass(frozen=True)
+class Line:
+    """A non-empty source line."""
+
+    text: str
+    """The line's text, trimmed (and for Markdown, stripped of markup)."""
+    kind: str = "text"
+    """``text``; ``heading`` / ``title`` (explicit Markdown headings); ``quote`` (a note, not spoken)."""
+    raw: str = ""
+    """The line as written (what label learning looks at)."""
+
+
+def learn_labels(lines: Sequence[Line], fmt: str | None) -> tuple[str | None, Labels]:
+    """Which lines are speaker labels: article-style label lines, inline ``Name:`` prefixes, or both.
+
+    Returns the style found (``article`` / ``inline``; None when there are no labels) and the labels.
+    The style with more label lines wins; the other style's labels are added only when they name the
+    same speakers (a transcript that writes ``唐鳳`` on its own line and ``唐鳳：…`` inline).
+    """
+    raws = [ln.raw or ln.text for ln in lines]
+    article: Labels = {}
+    inline: Labels = {}
+    if fmt in (None, "article"):
+        article = {i: (p, "") for i, p in learn_line_labels(raws).items()}
+    if fmt in (None, "inline"):
+        inline = learn_inline_labels(raws)
+    if not article and not inline:
+        return None, {}
+    style = "inline" if len(inline) >= len(article) else "article"
+    primary, secondary = (inline, article) if style == "inline" else (article, inline)
+    names = {k for p, _ in primary.values() for k in p.keys}
+    for i, (p, rest) in secondary.items():
+        if i not in primary and names.intersection(p.keys):
+            primary[i] = (p, rest)
+    return style, dict(sorted(primary.items()))
+
+
+def assemble(lines: Sequence[Line], labels: Labels, draft: Draft) -> None:
+    """Fill ``draft`` from labelled lines: metadata before the dialogue, then chapters and turns."""
+    n = len(lines)
+    first = min(labels) if labels else n
+    explicit = [i for i in range(first) if lines[i].kind == "heading"]
+    start = explicit[0] if explicit else first
+    if not explicit and 0 < first < n and _heading_before(lines, first):
+        start = first - 1
+    head_lines = lines[:start]
+    titles = [ln.text for ln in head_lines if ln.kind == "title"]
+    head = hdr.parse_header([ln.text for ln in head_lines if ln.kind == "text"],
+                            allow_title=not titles and not draft.title)
+    day = None
+    if titles and not draft.title:
+        draft.title, day = hdr.split_title_date(titles[0])
+    draft.title = draft.title or head.title
+    draft.published = draft.published or day or head.published
+    draft.description.extend(head.description)
+    draft.key_points.extend(head.key_points)
+    bare_labels = {i for i, (_, rest) in labels.items() if not rest}
+    for i in range(start, n):
+        ln = lines[i]
+        if i in labels:
+            parts, rest = labels[i]
+            draft.turn(parts)
+            if rest:
+                draft.paragraph(rest)
+        elif ln.kind in ("heading", "title"):
+            draft.chapter(ln.text)
+        elif ln.kind == "quote":
+            draft.paragraph(ln.text, spoken=False)
+        elif hdr.is_stamp(ln.text):
+            continue
+        elif (i + 1 < n and (i + 1) in labels and (i - 1) not in bare_labels
+              and hdr.looks_like_heading(ln.text) and ln.kind == "text"):
+            draft.chapter(ln.text)
+        elif not draft.paragraph(ln.text):
+            draft.description.append(ln.text)
+
+
+def _heading_before(lines: Sequence[Line], first: int) -> bool:
+    """Is the line just before the first label a section heading (not the title or header furniture)?"""
+    ln = lines[first - 1]
+    if ln.kind != "text" or not hdr.looks_like_heading(ln.text):
+        return False
+    if hdr.is_boilerplate(ln.text) or hdr.is_stamp(ln.text) or hdr.date_line(ln.text) or hdr.is_note(ln.text):
+        return False
+    earlier = [x for x in lines[:first - 1] if x.kind == "text" and not hdr.is_boilerplate(x.text)
+               and not hdr.is_stamp(x.text) and hdr.date_line(x.text) is None]
+    return bool(earlier) or any(x.kind == "title" for x in lines[:first - 1])
+

@@ -1,0 +1,94 @@
+"""Stage directions: （笑）, (laughs), [inaudible], （電子白板：…） are kept in the text but not spoken.
+
+A bracketed piece is a direction when it is short and names a non-verbal event (laughter, applause,
+pause, inaudible …), when it is an editorial note (``（會後補充：…）``, ``[Editor's note: …]``), or a
+timestamp. Other brackets — a gloss such as （問卷） or (David LePage), a title such as 【星際迷航】 —
+are speech.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from pipeline.model import Span
+
+_BRACKETED = re.compile(r"[（(\[［【〔]([^（）()\[\]［］【】〔〕\n]{1,400})[）)\]］】〕]")
+
+_ZH_EVENT = re.compile(
+    r"笑|鼓掌|掌聲|拍手|停頓|沉默|靜默|咳|嘆|歎|音樂|聽不清|無法辨識|不清楚|雜音|噪音|插話|同時說話|"
+    r"眾人|白板|投影片|簡報|播放|影片|點頭|搖頭|手勢|比劃|貌$|音效|背景音|靜音|哭|哽咽|清喉嚨|"
+    r"掌声|停顿|静默|叹|音乐|听不清|无法辨识|杂音|插话|同时说话|众人|投影|简报|影片|点头|摇头|音效|"
+    r"背景音|静音|清喉咙|鼓掌"
+)
+_ZH_NOTE = re.compile(r"^[^：:]{0,8}(補充|补充|白板|註|注|編按|编按|按|譯|译|備註|备注|更正|附|連結|链接|網址|网址)[^：:]{0,4}[：:]")
+_EN_EVENT = re.compile(
+    r"\b(laugh\w*|chuckl\w*|giggl\w*|applau\w*|clap\w*|inaudible|unintelligible|indistinct|crosstalk|"
+    r"cross-talk|overlapping|pause[sd]?|silence|music|sigh\w*|cough\w*|clears? (?:his |her |their )?throat|"
+    r"off[- ]mic|background noise|audio cuts? out|beep\w*|phone rings?|smil\w*|nods?|nodding|"
+    r"shrug\w*|gestur\w*|video|slide|sound|noise|groan\w*|cheer\w*|ringing)\b",
+    re.IGNORECASE,
+)
+_EN_NOTE = re.compile(r"^\s*(editor'?s? note|ed\.? note|note|translator'?s? note|update|correction)\s*:",
+                      re.IGNORECASE)
+_TIMESTAMP = re.compile(r"^\s*\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?\s*$")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def is_direction(inner: str) -> bool:
+    """True when the bracket content ``inner`` is a stage direction or an editorial note."""
+    text = inner.strip()
+    if not text:
+        return False
+    if _TIMESTAMP.match(text):
+        return True
+    if _ZH_NOTE.match(text) or _EN_NOTE.match(text):
+        return True
+    if len(text) > 80:
+        return False
+    if _CJK.search(text):
+        return len(text) <= 12 and bool(_ZH_EVENT.search(text))
+    words = text.split()
+    return len(words) <= 6 and bool(_EN_EVENT.search(text)) and not text.rstrip().endswith("?")
+
+
+def direction_ranges(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every stage direction in ``text``."""
+    return [m.span() for m in _BRACKETED.finditer(text) if is_direction(m.group(1))]
+
+
+def spans_for(text: str, extra: Iterable[tuple[int, int]] = ()) -> tuple[Span, ...]:
+    """Canonical spans of ``text``: detected directions plus ``extra`` ranges are unspoken."""
+    ranges = sorted([*direction_ranges(text), *extra])
+    if not ranges:
+        return (Span(text, True),)
+    spans: list[Span] = []
+    pos = 0
+    for start, end in _merge(ranges):
+        if start > pos:
+            spans.append(Span(text[pos:start], True))
+        spans.append(Span(text[start:end], False))
+        pos = end
+    if pos < len(text):
+        spans.append(Span(text[pos:], True))
+    return tuple(spans)
+
+
+def is_direction_line(line: str) -> bool:
+    """True when a whole line is nothing but stage directions, e.g. ``(laughter)``."""
+    stripped = line.strip()
+    if not stripped:
+        return False
+    covered = sum(end - start for start, end in direction_ranges(stripped))
+    rest = _BRACKETED.sub("", stripped)
+    return covered > 0 and not rest.strip(" .,;:，。、")
+
+
+def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in ranges:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged

@@ -1,0 +1,195 @@
+"""The metadata around a transcript: breadcrumb, title, date, duration stamp, intro, key points, footer.
+
+All of it becomes :class:`~pipeline.model.Script` metadata (or is dropped as site boilerplate); none of
+it is ever dialogue.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from pipeline.ingest import directions
+
+_BREADCRUMB = re.compile(
+    r"^(?:當前位置|当前位置|目前位置|您的位置|你的位置|現在位置|所在位置|位置|首頁|首页|主頁|主页|Home|You are here)"
+    r"\s*[:：>›»/|]|^\S{1,12}(?:\s*[>›»]\s*\S{1,20}){1,6}$",
+    re.IGNORECASE,
+)
+_STAMP = re.compile(
+    r"^(?:(?:時長|时长|片長|片长|長度|长度|影片長度|Duration|Length|Runtime)\s*[:：]?\s*)?"
+    r"\d{1,2}:\d{2}(?::\d{2})?$",
+    re.IGNORECASE,
+)
+_MONTHS = {m: i for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
+_DATE_PATTERNS = (
+    re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})(?:\s*日)?(?!\d)"),
+    re.compile(r"\b(?P<mon>[A-Za-z]{3,9})\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d{2})\b"),
+    re.compile(r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?P<mon>[A-Za-z]{3,9})\.?,?\s+(?P<y>(?:19|20)\d{2})\b"),
+)
+_DATE_LEAD = re.compile(r"^(?:日期|發布|发布|發佈|发表|發表|時間|时间|更新|Published|Date|Posted|Updated|On)"
+                        r"[^:：]{0,6}[:：]?\s*", re.IGNORECASE)
+_BULLET = re.compile(r"^\s*(?:[•●▪◦‧∙○■□◆◇►▶➤✓✔]\s*|[·*+\-–—]\s+|\d{1,2}[.)]\s+|\d{1,2}、\s*|[（(]\d{1,2}[）)]\s*)")
+_NOTE = re.compile(
+    r"^(?:以下是|以下為|以下为|以下內容|以下内容|以下為您|編按|编按|編者按|编者按|編註|编注|"
+    r"The following|Below is|This (?:is an? )?(?:edited |lightly edited |condensed )?transcript)|"
+    r"刪減|删减|逐字稿|文字稿|完整轉譯|完整转译|完整翻譯|完整翻译|全文翻譯|全文翻译|"
+    r"edited for (?:length|clarity)|condensed for|lightly edited",
+    re.IGNORECASE,
+)
+_POINTS_LEAD = re.compile(r"(觀點|观点|重點|重点|要點|要点|摘要|亮點|亮点|精華|精华|看點|看点|takeaways?|"
+                          r"highlights?|key points?|summary|in this episode|本期|本集)", re.IGNORECASE)
+_FOOTER = re.compile(
+    r"^[（(【\[]?\s*(?:"
+    r"(?:責任編輯|责任编辑|責編|责编|編輯|编辑|校對|校对|審校|审校|來源|来源|原文連結|原文链接|原文|出處|出处|作者|"
+    r"文章來源|文章来源|圖片來源|图片来源|延伸閱讀|延伸阅读|相關閱讀|相关阅读|相關文章|相关文章|推薦閱讀|推荐阅读|"
+    r"標籤|标签|關鍵字|关键词|分享到|分享至|(?i:source|editor|edited by|tags|share|related|read more|"
+    r"further reading))\s*[:：|｜/]"
+    r"|本文(?:來源|来源|轉載|转载|來自|来自|經|经|為|为|作者|原載|原载|首發|首发|由)"
+    r"|(?:未經|未经|請勿|请勿|禁止|歡迎|欢迎).{0,12}(?:轉載|转载)"
+    r"|(?:點擊|点击|掃碼|扫码|長按|长按).{0,20}(?:訂閱|订阅|關注|关注|下載|下载|閱讀|阅读|連結|链接|原文)"
+    r"|(?i:subscribe (?:to|now|for)|follow us)"
+    r"|(?:完|全文完|END|End|The End|THE END)\s*[）)】\]]?\s*$"
+    r"|[-—–=*]{2,}\s*(?:END|完)?\s*[-—–=*]*\s*$"
+    r"|©|Copyright\b|\(c\) ?(?:19|20)\d\d"
+    r")"
+    r"|All rights reserved|版權所有|版权所有",
+)
+_TERMINAL = "。！？!?.…;；:：，,、~～」』”\"’)）"
+_PARTICLE = re.compile(r"[嗎吗呢吧啊呀喔哦嘛啦囉耶欸唷哇呃嗯]$")
+_INNER_PUNCT = re.compile(r"[，、；。！？]")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+@dataclass
+class Header:
+    """Metadata found before the dialogue."""
+
+    title: str = ""
+    published: _dt.date | None = None
+    description: list[str] = field(default_factory=list)
+    key_points: list[str] = field(default_factory=list)
+
+
+def find_date(line: str) -> tuple[_dt.date, str] | None:
+    """A calendar date in ``line`` and the rest of the line without it (None when there is none)."""
+    for pattern in _DATE_PATTERNS:
+        m = pattern.search(line)
+        if not m:
+            continue
+        try:
+            month = int(m.group("m")) if "m" in pattern.groupindex else _MONTHS[m.group("mon")[:3].lower()]
+            day = _dt.date(int(m.group("y")), month, int(m.group("d")))
+        except (KeyError, ValueError):
+            continue
+        return day, (line[:m.start()] + " " + line[m.end():]).strip()
+    return None
+
+
+def date_line(line: str) -> _dt.date | None:
+    """The date of a header line that is mostly a date (``2024-10-22科技``, ``日期：2024/10/22``)."""
+    if len(line) > 60:
+        return None
+    found = find_date(line)
+    if found is None:
+        return None
+    day, rest = found
+    rest = _DATE_LEAD.sub("", rest).strip(" |｜·•-–—,，")
+    return day if len(rest) <= 12 else None
+
+
+def split_title_date(title: str) -> tuple[str, _dt.date | None]:
+    """``2017-02-08 Rufus Pollock visit`` → (``Rufus Pollock visit``, 2017-02-08)."""
+    m = _DATE_PATTERNS[0].match(title.strip())
+    if not m:
+        return title.strip(), None
+    try:
+        day = _dt.date(int(m.group("y")), int(m.group("m")), int(m.group("d")))
+    except ValueError:
+        return title.strip(), None
+    rest = title.strip()[m.end():].strip(" -–—:：|｜,，")
+    return (rest or title.strip()), day
+
+
+def is_boilerplate(line: str) -> bool:
+    """Site furniture: breadcrumbs, copyright, share/subscribe prompts, editor credits, (完)."""
+    s = line.strip()
+    return bool(_BREADCRUMB.match(s) or (len(s) <= 200 and _FOOTER.search(s)))
+
+
+def is_stamp(line: str) -> bool:
+    """A video-length stamp such as ``36:07`` or ``時長：1:02:03``."""
+    return bool(_STAMP.match(line.strip()))
+
+
+def is_note(line: str) -> bool:
+    """An editorial note about the transcript (``以下是本期播客內容的完整轉譯…``)."""
+    return bool(_NOTE.search(line.strip()))
+
+
+def strip_bullet(line: str) -> str | None:
+    """The text of a bullet item, or None when ``line`` is not one."""
+    m = _BULLET.match(line)
+    if not m:
+        return None
+    return line[m.end():].strip()
+
+
+def looks_like_heading(line: str) -> bool:
+    """Short, unpunctuated, not a stage direction, not a trailing particle: could be a section heading."""
+    s = line.strip().lstrip("#").strip()
+    if not s or s[-1] in _TERMINAL or directions.is_direction_line(s) or strip_bullet(s) is not None:
+        return False
+    if _CJK.search(s):
+        return len(s) <= 40 and not _INNER_PUNCT.search(s) and not _PARTICLE.search(s)
+    words = s.split()
+    return len(s) <= 80 and len(words) <= 12 and (s[0].isupper() or s[0].isdigit())
+
+
+def title_like(line: str) -> bool:
+    """A first line that can be a title: not too long, not a finished sentence."""
+    s = line.strip()
+    return 0 < len(s) <= 150 and not s.endswith(("。", ".", "，", ",", "；", ";"))
+
+
+def strip_footer(lines: list[str]) -> list[str]:
+    """Drop trailing site boilerplate (credits, copyright, share prompts, (完))."""
+    end = len(lines)
+    while end > 0 and (not lines[end - 1].strip() or is_boilerplate(lines[end - 1])):
+        end -= 1
+    return lines[:end]
+
+
+def parse_header(lines: Sequence[str], *, allow_title: bool = True) -> Header:
+    """Title, date, description and key points from the lines before the dialogue."""
+    head = Header()
+    texts = [ln.strip() for ln in lines if ln.strip()]
+    first_content = True
+    for n, s in enumerate(texts):
+        if is_boilerplate(s) or is_stamp(s):
+            continue
+        day = date_line(s)
+        if day is not None:
+            head.published = head.published or day
+            continue
+        item = strip_bullet(s)
+        if item is not None and item:
+            if not is_note(item):
+                head.key_points.append(item)
+            continue
+        if s.endswith((":", "：")) and (_POINTS_LEAD.search(s) or
+                                        (n + 1 < len(texts) and strip_bullet(texts[n + 1]) is not None)):
+            continue
+        if is_note(s):
+            continue
+        if first_content and allow_title and title_like(s):
+            head.title, day = split_title_date(s)
+            head.published = head.published or day
+            first_content = False
+            continue
+        first_content = False
+        head.description.append(s)
+    return head

@@ -1,0 +1,160 @@
+"""Speaker labels: what a label looks like, how one speaker written two ways is one speaker.
+
+A label is a name (``唐鳳``, ``Audrey Tang``, ``問``, ``Speaker 1``), optionally with a second form or a
+role in brackets (``勞勃·西原(Robert Nishihara)``, ``王小明（主持人）``). Nothing here knows any particular
+name: which short lines or line prefixes are labels is learned per document in :mod:`.learn`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_PAREN = re.compile(r"^(?P<out>.+?)\s*[（(]\s*(?P<in>[^（）()]+?)\s*[）)]$")
+_NAME_CHARS = re.compile(r"^[\w\s·・‧•.\-'’]+$")
+_KEY_DROP = re.compile(r"[\s·・‧•．.\-‐–_'’]")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_TIME = re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?$")
+_TRAILING_TIME = re.compile(r"\s+\[?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?\]?$")
+_LEADING_TIME = re.compile(r"^[\[(（]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?[\])）]?\s*(?:[-–—]\s*)?")
+_WRAP = re.compile(r"^(?:\*\*|__|\*|_)?【?(?P<x>.*?)】?(?:\*\*|__|\*|_)?$")
+_CONNECTORS = {"de", "da", "di", "van", "von", "der", "den", "bin", "binti", "al", "el", "la", "le", "du",
+               "dos", "das", "del", "y", "of", "the", "st", "mc"}
+
+_HOST = {"主持人", "主持", "主播", "主講人", "主持人甲", "記者", "记者", "採訪者", "采访者", "訪問者",
+         "访问者", "提問者", "提问者", "問", "问", "q", "host", "cohost", "moderator", "interviewer",
+         "anchor", "presenter"}
+_GUEST = {"來賓", "嘉賓", "嘉宾", "来宾", "受訪者", "受访者", "答", "a", "guest", "interviewee",
+          "panelist", "speaker"}
+
+#: Line prefixes that end in a colon but are not speakers ("Note: …", "例如：…").
+_NOT_LABELS = {
+    "note", "notes", "nb", "ps", "pps", "eg", "ie", "example", "examples", "warning", "caution", "tip",
+    "hint", "update", "updated", "source", "sources", "via", "url", "link", "links", "email", "tel",
+    "phone", "fax", "address", "date", "time", "location", "venue", "website", "summary", "tldr",
+    "important", "reminder", "disclaimer", "result", "results", "reason", "problem", "step", "first",
+    "second", "third", "finally", "however", "also", "so", "but", "and", "then", "because", "why", "what",
+    "how", "where", "when", "who", "yes", "no", "ok", "okay", "well", "transcript", "title", "subject",
+    "keywords", "tags", "category", "author", "editor", "credits", "photo", "image", "caption", "http",
+    "https", "ftp", "mailto", "file", "remember", "definition", "context", "background", "rule", "goal",
+    "例如", "比如", "譬如", "例子", "舉例", "举例", "注", "註", "注意", "備註", "备注", "提示", "警告",
+    "更新", "來源", "来源", "出處", "出处", "網址", "网址", "連結", "链接", "電話", "电话", "地址", "日期",
+    "時間", "时间", "地點", "地点", "總結", "总结", "結論", "结论", "重點", "重点", "摘要", "關鍵字",
+    "关键词", "標籤", "标签", "作者", "編輯", "编辑", "責任編輯", "责任编辑", "原文", "翻譯", "翻译",
+    "譯者", "译者", "圖", "图", "圖片", "图片", "圖說", "图说", "攝影", "摄影", "主題", "主题", "題目",
+    "题目", "標題", "标题", "也就是說", "也就是说", "換句話說", "换句话说", "另外", "首先", "其次",
+    "第一", "第二", "第三", "最後", "最后", "所以", "但是", "不過", "不过", "然後", "然后", "因此",
+    "結果", "结果", "答案", "問題", "问题", "原因", "理由", "定義", "定义", "其實", "其实", "比方說",
+    "比方说", "包括", "特別是", "特别是", "尤其是", "就是", "像是", "譬如說", "簡單來說", "简单来说",
+}
+_SPEECH_VERB = re.compile(r".(說|说|道|表示|指出|認為|认为|回答|是|如下|包括|包含|強調|强调|提到|寫道|写道)$")
+_EN_VERB = re.compile(r"\b(said|says|asked|asks|wrote|writes|replied|replies|is|are|was|were|means)$",
+                      re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class LabelParts:
+    """A speaker label taken apart."""
+
+    label: str
+    """The label as written, without a trailing colon or emphasis markers."""
+    name: str
+    """The name outside brackets (``勞勃·西原``)."""
+    alt: str | None = None
+    """The bracketed second form (``Robert Nishihara``), if any."""
+    role: str | None = None
+    """``host``/``guest`` when the label says so."""
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """Normalised forms that identify this speaker."""
+        return (key(self.name),) + ((key(self.alt),) if self.alt else ())
+
+
+def key(name: str) -> str:
+    """Normalised form of a name for matching: no spaces or dots, case-folded."""
+    return _KEY_DROP.sub("", name).casefold()
+
+
+def unwrap(text: str) -> str:
+    """Strip emphasis markers, 【】 and a trailing colon or timestamp from a candidate label."""
+    s = text.strip()
+    s = _WRAP.match(s).group("x").strip()
+    s = _TRAILING_TIME.sub("", s)
+    s = s.rstrip("：:").strip()
+    return _WRAP.match(s).group("x").strip()
+
+
+def strip_leading_time(line: str) -> str:
+    """Remove a leading timestamp such as ``[00:01:02]`` or ``00:12 -``."""
+    return _LEADING_TIME.sub("", line, count=1)
+
+
+def parse_label(text: str) -> LabelParts | None:
+    """Take a label apart, or None when ``text`` cannot be a speaker label."""
+    s = unwrap(text)
+    if not s or len(s) > 60:
+        return None
+    name, alt, role = s, None, None
+    m = _PAREN.match(s)
+    if m:
+        name, inner = m.group("out").strip(), m.group("in").strip()
+        inner_role = role_of(inner)
+        if _TIME.match(inner):
+            s = name
+        elif inner_role:
+            role = inner_role
+        elif _is_name(inner, 40):
+            alt = inner
+        else:
+            return None
+    if not _is_name(name, 16 if _CJK.search(name) else 40):
+        return None
+    return LabelParts(s, name, alt, role or role_of(name))
+
+
+def role_of(name: str) -> str | None:
+    """``host`` / ``guest`` when a name is a role word (主持人, Host, 問, 答 …)."""
+    k = key(name)
+    if k in _HOST:
+        return "host"
+    if k in _GUEST:
+        return "guest"
+    return None
+
+
+def is_false_label(parts: LabelParts) -> bool:
+    """Prefixes such as ``Note``, ``例如`` or ``他說`` that precede a colon but are not speakers."""
+    k = key(parts.name)
+    if k in _NOT_LABELS or parts.name.casefold() in _NOT_LABELS:
+        return True
+    return bool(_SPEECH_VERB.search(parts.name) or _EN_VERB.search(parts.name))
+
+
+def is_strong(parts: LabelParts) -> bool:
+    """A label whose shape alone says it is one: ``Name(Latin Name)`` or a role word."""
+    if parts.role and parts.alt is None and key(parts.name) in (_HOST | _GUEST) - {"a", "q", "speaker"}:
+        return True
+    return bool(parts.alt and re.fullmatch(r"[A-Za-z][A-Za-z .'’\-]{1,39}", parts.alt))
+
+
+def is_title_case_name(name: str) -> bool:
+    """``Audrey Tang``, ``Dr. Jane Smith``: every word capitalised (connectors aside)."""
+    words = name.split()
+    if not 1 <= len(words) <= 4 or _CJK.search(name):
+        return False
+    return all(w[0].isupper() or w[0].isdigit() or w.casefold() in _CONNECTORS for w in words)
+
+
+def _is_name(text: str, limit: int) -> bool:
+    if not text or len(text) > limit or not _NAME_CHARS.match(text):
+        return False
+    if not re.search(r"[^\W\d_]", text) or text.endswith("."):
+        return False
+    if _CJK.search(text):
+        latin_words = re.findall(r"[A-Za-z]+", text)
+        return len(latin_words) <= 3 and all(w[0].isupper() or len(w) == 1 for w in latin_words)
+    words = text.split()
+    if len(words) > 5:
+        return False
+    return all(w[0].isupper() or w[0].isdigit() or w.casefold() in _CONNECTORS for w in words)

@@ -1,0 +1,84 @@
+"""Language of a transcript (opencc and langdetect live only here).
+
+Chinese is recognised by its share of Han characters, then told Traditional (``zh-TW``) from Simplified
+(``zh-CN``) by which characters OpenCC would change in each direction. Other languages come from
+langdetect (seeded, so the answer is stable) as a primary subtag (``en``, ``ja``, ``fr`` …).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+_KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff]")
+_HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
+_LETTER = re.compile(r"[^\W\d_]")
+
+#: How much dialogue text is examined (detection is about the whole, not every character).
+SAMPLE_CHARS = 20000
+
+
+def detect_language(text: str) -> str:
+    """BCP-47 tag for ``text``: ``zh-TW``, ``zh-CN``, ``ja``, ``ko``, ``en``, ``fr`` …"""
+    sample = _sample(text)
+    letters = len(_LETTER.findall(sample))
+    if not letters:
+        return "en"
+    han = len(_HAN.findall(sample))
+    kana = len(_KANA.findall(sample))
+    hangul = len(_HANGUL.findall(sample))
+    if kana >= 0.05 * letters and kana >= 0.1 * (han + kana):
+        return "ja"
+    if hangul >= 0.2 * letters:
+        return "ko"
+    if han >= 0.2 * letters:
+        return chinese_variant(sample)
+    return _langdetect(sample)
+
+
+def chinese_variant(text: str) -> str:
+    """``zh-TW`` when the text uses Traditional characters, ``zh-CN`` when Simplified."""
+    chars = sorted(set(_HAN.findall(text)))
+    if not chars:
+        return "zh-TW"
+    joined = "\n".join(chars)
+    to_simplified = _converter("t2s").convert(joined).split("\n")
+    to_traditional = _converter("s2t").convert(joined).split("\n")
+    counts = {c: text.count(c) for c in chars} if len(text) <= SAMPLE_CHARS else None
+    traditional = simplified = 0
+    for i, ch in enumerate(chars):
+        weight = counts[ch] if counts else 1
+        if i < len(to_simplified) and to_simplified[i] != ch:
+            traditional += weight
+        if i < len(to_traditional) and to_traditional[i] != ch:
+            simplified += weight
+    return "zh-CN" if simplified > traditional else "zh-TW"
+
+
+@functools.lru_cache(maxsize=2)
+def _converter(config: str):
+    import opencc
+
+    return opencc.OpenCC(config)
+
+
+def _langdetect(sample: str) -> str:
+    from langdetect import DetectorFactory, LangDetectException, detect
+
+    DetectorFactory.seed = 0
+    try:
+        code = detect(sample)
+    except LangDetectException:
+        return "en"
+    if code.startswith("zh"):
+        return chinese_variant(sample)
+    return code.split("-")[0]
+
+
+def _sample(text: str) -> str:
+    if len(text) <= SAMPLE_CHARS:
+        return text
+    third = SAMPLE_CHARS // 3
+    middle = len(text) // 2
+    return text[:third] + "\n" + text[middle:middle + third] + "\n" + text[-third:]

@@ -1,0 +1,179 @@
+"""Learn a document's speaker labels from the document itself (never from a fixed list of names).
+
+Article style: a label is a short name-shaped line that recurs and is followed by that speaker's
+paragraphs. Inline style: a label is a name-shaped prefix before ``:``/``：`` that recurs at line starts.
+One speaker written two ways (``勞勃·西原(Robert Nishihara)`` and ``Robert Nishihara``) counts as one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+
+from pipeline.ingest import directions
+from pipeline.ingest.header import strip_bullet
+from pipeline.ingest.labels import (
+    LabelParts,
+    is_false_label,
+    is_strong,
+    is_title_case_name,
+    parse_label,
+    strip_leading_time,
+)
+
+_INLINE = re.compile(r"^(?P<label>(?:\*\*|__)?[^:：\n]{1,60}?)\s*[:：](?:\*\*|__)?[ \t]*(?P<rest>.*)$")
+_BRACKET_LABEL = re.compile(r"^【(?P<label>[^】\n]{1,30})】[:：]?\s*(?P<rest>.*)$")
+
+
+class Groups:
+    """Union of label keys: labels sharing a name or an alternative form are one speaker."""
+
+    def __init__(self) -> None:
+        self._parent: dict[str, str] = {}
+
+    def find(self, k: str) -> str:
+        root = k
+        while self._parent.setdefault(root, root) != root:
+            root = self._parent[root]
+        while self._parent[k] != root:
+            self._parent[k], k = root, self._parent[k]
+        return root
+
+    def add(self, parts: LabelParts) -> str:
+        keys = parts.keys
+        root = self.find(keys[0])
+        for k in keys[1:]:
+            other = self.find(k)
+            if other != root:
+                self._parent[other] = root
+        return root
+
+
+def line_label(line: str) -> LabelParts | None:
+    """The label of a bare label line (``勞勃·西原(Robert Nishihara)``, ``問``, ``主持人：``), if shaped like one."""
+    s = line.strip()
+    if not s or len(s) > 64 or strip_bullet(s) is not None or directions.is_direction_line(s):
+        return None
+    return parse_label(s)
+
+
+def inline_label(line: str) -> tuple[LabelParts, str] | None:
+    """(label, rest) of a ``Name: text`` line, if its prefix is shaped like a name."""
+    s = strip_leading_time(line.strip())
+    m = _BRACKET_LABEL.match(s) or _INLINE.match(s)
+    if not m:
+        return None
+    rest = m.group("rest").strip()
+    if rest.startswith("//"):
+        return None
+    label = m.group("label")
+    if label[-1:].isdigit() and rest[:1].isdigit():
+        return None
+    parts = parse_label(label)
+    if parts is None or is_false_label(parts):
+        return None
+    return parts, rest
+
+
+def learn_line_labels(lines: Sequence[str]) -> dict[int, LabelParts]:
+    """Indices of the label lines of an article-style transcript, with their labels."""
+    cands: dict[int, LabelParts] = {}
+    for i, line in enumerate(lines):
+        parts = line_label(line)
+        if parts is not None and not is_false_label(parts):
+            cands[i] = parts
+    if not cands:
+        return {}
+    groups = Groups()
+    root_of = {i: groups.add(p) for i, p in cands.items()}
+    root_of = {i: groups.find(r) for i, r in root_of.items()}
+    count: dict[str, int] = defaultdict(int)
+    strong: set[str] = set()
+    for i, r in root_of.items():
+        count[r] += 1
+        if is_strong(cands[i]):
+            strong.add(r)
+    keep = {r for r in count if count[r] >= 2 or r in strong}
+    nxt, prv = _neighbours(lines)
+    occ: dict[str, list[int]] = defaultdict(list)
+    for i, r in root_of.items():
+        occ[r].append(i)
+    while keep:
+        labelled = {i for r in keep for i in occ[r]}
+        scores = {}
+        for r in keep:
+            followed = sum(1 for i in occ[r] if nxt[i] is not None and nxt[i] not in labelled)
+            after_label = sum(1 for i in occ[r] if prv[i] is not None and prv[i] in labelled
+                              and root_of[prv[i]] != r)
+            scores[r] = max(0.5 - followed / len(occ[r]), after_label / len(occ[r]) - 0.5)
+        bad = sorted((s, r) for r, s in scores.items() if s > 0)
+        if not bad:
+            break
+        # Drop the clearest non-label first; with many candidates, drop the clear ones in one go.
+        drop = [r for s, r in bad if s >= 0.25] if len(bad) > 20 else []
+        keep.difference_update(drop or [bad[-1][1]])
+    labels = {i: cands[i] for i, r in root_of.items() if r in keep}
+    return _add_colon_singles(lines, cands, labels, nxt)
+
+
+def learn_inline_labels(lines: Sequence[str]) -> dict[int, tuple[LabelParts, str]]:
+    """Indices of the ``Name: text`` lines of an inline transcript, with label and text."""
+    cands: dict[int, tuple[LabelParts, str]] = {}
+    for i, line in enumerate(lines):
+        found = inline_label(line)
+        if found is not None:
+            cands[i] = found
+    if not cands:
+        return {}
+    groups = Groups()
+    root_of = {i: groups.add(p) for i, (p, _) in cands.items()}
+    root_of = {i: groups.find(r) for i, r in root_of.items()}
+    count: dict[str, int] = defaultdict(int)
+    for r in root_of.values():
+        count[r] += 1
+    keep = {r for r, n in count.items() if n >= 2}
+    for i, r in root_of.items():
+        if is_strong(cands[i][0]):
+            keep.add(r)
+    if len(keep) >= 2:
+        # A speaker who talks only once still counts when written like the others.
+        for i, r in root_of.items():
+            if r not in keep and is_title_case_name(cands[i][0].name) and cands[i][1]:
+                keep.add(r)
+    return {i: cands[i] for i, r in root_of.items() if r in keep}
+
+
+def _add_colon_singles(lines: Sequence[str], cands: dict[int, LabelParts], labels: dict[int, LabelParts],
+                       nxt: list[int | None]) -> dict[int, LabelParts]:
+    """When the document writes labels as ``Name：`` lines, a one-time ``Name：`` line is a label too."""
+    if not labels:
+        return labels
+    colon = [i for i in labels if lines[i].rstrip().endswith((":", "："))]
+    if len(colon) < 0.8 * len(labels):
+        return labels
+    first = min(labels)
+    out = dict(labels)
+    for i, parts in cands.items():
+        if i > first and i not in out and lines[i].rstrip().endswith((":", "：")) and nxt[i] is not None \
+                and nxt[i] not in out:
+            out[i] = parts
+    return dict(sorted(out.items()))
+
+
+def _neighbours(lines: Sequence[str]) -> tuple[list[int | None], list[int | None]]:
+    """For each line, the index of the next and previous non-empty line."""
+    n = len(lines)
+    nxt: list[int | None] = [None] * n
+    prv: list[int | None] = [None] * n
+    last = None
+    for i in range(n):
+        prv[i] = last
+        if lines[i].strip():
+            last = i
+    last = None
+    for i in range(n - 1, -1, -1):
+        nxt[i] = last
+        if lines[i].strip():
+            last = i
+    return nxt, prv

@@ -1,0 +1,78 @@
+"""Transcripts without speaker labels: one narrator reads every paragraph."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from pipeline.errors import BadInput
+from pipeline.ingest import header as hdr
+from pipeline.ingest.draft import make_turn
+from pipeline.ingest.labels import LabelParts
+from pipeline.ingest.language import detect_language
+from pipeline.model import Script, SourceInfo, Speaker
+
+#: Paragraphs are grouped into turns of about this many characters (never splitting a paragraph).
+TURN_CHARS = 1200
+_CJK_END = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]$")
+_CJK_START = re.compile(r"^[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]")
+
+
+def narrator_label(language: str) -> LabelParts:
+    """The narrator of an unlabelled transcript, named in its language."""
+    name = "旁白" if language.startswith("zh") else "ナレーター" if language == "ja" else "Narrator"
+    return LabelParts(name, name)
+
+
+def paragraphs(raw_lines: Sequence[str]) -> list[str]:
+    """Paragraphs: blank-line separated blocks (hard-wrapped lines joined), or every line when the text
+    has no blank lines."""
+    has_blank = any(not ln.strip() for ln in raw_lines)
+    if not has_blank:
+        return [ln.strip() for ln in raw_lines if ln.strip()]
+    out: list[str] = []
+    block: list[str] = []
+    for ln in [*raw_lines, ""]:
+        if ln.strip():
+            block.append(ln.strip())
+            continue
+        if block:
+            pieces = [block[0]]
+            for prev, piece in zip(block, block[1:], strict=False):
+                pieces.append("" if _CJK_END.search(prev) and _CJK_START.search(piece) else " ")
+                pieces.append(piece)
+            out.append("".join(pieces))
+            block = []
+    return out
+
+
+def parse_plain(raw_lines: Sequence[str], source: SourceInfo, fallback_title: str) -> Script:
+    """One narrator, paragraphs grouped into turns; a title-like first line becomes the title."""
+    paras = [p for p in paragraphs(hdr.strip_footer(list(raw_lines))) if not hdr.is_boilerplate(p)]
+    title, published = "", None
+    if len(paras) > 1 and hdr.title_like(paras[0]) and len(paras[0]) <= 100 \
+            and paras[0][-1] not in "。！？!?":
+        title, published = hdr.split_title_date(paras.pop(0))
+    while paras and (hdr.is_stamp(paras[0]) or hdr.date_line(paras[0])):
+        published = published or hdr.date_line(paras[0])
+        paras.pop(0)
+    if not paras:
+        raise BadInput(f"{source.path}: found no speech to read")
+    language = detect_language("\n".join(paras))
+    narrator = narrator_label(language)
+    turns = []
+    group: list[tuple[str, bool]] = []
+    size = 0
+    for p in paras:
+        if group and size + len(p) > TURN_CHARS:
+            turns.append(make_turn("s1", group, None))
+            group, size = [], 0
+        group.append((p, True))
+        size += len(p)
+    if group:
+        turns.append(make_turn("s1", group, None))
+    if not any(t.spoken_text.strip() for t in turns):
+        raise BadInput(f"{source.path}: found no speech to read")
+    return Script(title=title or fallback_title, language=language,
+                  speakers=(Speaker("s1", narrator.name, narrator.label),), turns=tuple(turns),
+                  published=published, source=source)

@@ -1,0 +1,91 @@
+"""Pick the reader for a transcript's format and run it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePath
+
+from pipeline.errors import BadInput
+from pipeline.ingest import header as hdr
+from pipeline.ingest.body import Line, assemble, learn_labels
+from pipeline.ingest.draft import Draft
+from pipeline.ingest.jsonscript import parse_json
+from pipeline.ingest.markdown import looks_like_markdown, parse_markdown
+from pipeline.ingest.plain import narrator_label, parse_plain
+from pipeline.ingest.subtitles import SRT_SNIFF, parse_srt, parse_vtt, speaker_runs
+from pipeline.model import Script, SourceInfo
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def detect_format(text: str) -> str | None:
+    """``vtt``, ``srt``, ``json`` or ``markdown`` from the text's shape; None for labelled/plain text
+    (article, inline or plain is decided by which labels can be learned)."""
+    head = text.lstrip()
+    if head.startswith("WEBVTT"):
+        return "vtt"
+    if head.startswith("{") or (head.startswith("[") and head[1:].lstrip()[:1] in ("{", "]")):
+        return "json"
+    if SRT_SNIFF.search(text[:2000]):
+        return "srt"
+    if looks_like_markdown(text):
+        return "markdown"
+    return None
+
+
+def read_text(text: str, fmt: str | None, *, source_path: str, encoding: str, sha256: str) -> Script:
+    """Parse normalised transcript text in format ``fmt`` (None: detect)."""
+    detected = fmt or detect_format(text)
+    fallback = _fallback_title(source_path)
+
+    def source(name: str) -> SourceInfo:
+        return SourceInfo(source_path, name, encoding, sha256)
+
+    if detected == "json":
+        return parse_json(text, source("json"))
+    if detected in ("vtt", "srt"):
+        return _subtitles(text, detected, source(detected), fallback)
+    if detected == "plain":
+        return parse_plain(text.split("\n"), source("plain"), fallback)
+    draft = Draft()
+    if detected == "markdown":
+        style = parse_markdown(text, draft)
+        if style is None:
+            if fmt == "markdown":
+                raise BadInput(f"{source_path}: found no speaker headings (### Name：) or labels in the Markdown")
+            return parse_plain(text.split("\n"), source("plain"), fallback)
+        return draft.build(source("markdown"), fallback)
+    lines = [Line(s, "text", s) for s in (ln.strip() for ln in hdr.strip_footer(text.split("\n"))) if s]
+    style, labels = learn_labels(lines, fmt)
+    if not labels:
+        if fmt in ("article", "inline"):
+            hint = "Name: text lines" if fmt == "inline" else "speaker label lines"
+            raise BadInput(f"{source_path}: found no {hint}; try --format plain to read it with one voice")
+        return parse_plain(text.split("\n"), source("plain"), fallback)
+    assemble(lines, labels, draft)
+    return draft.build(source(fmt or style or "article"), fallback)
+
+
+def _subtitles(text: str, fmt: str, source: SourceInfo, fallback: str) -> Script:
+    if fmt == "vtt":
+        title, cues = parse_vtt(text, source.path)
+    else:
+        title, cues = "", parse_srt(text, source.path)
+    runs = speaker_runs(cues)
+    draft = Draft(title=title)
+    if all(parts is None for parts, _ in runs):
+        body = [t for _, t in runs if t.strip()]
+        if not body:
+            raise BadInput(f"{source.path}: the subtitles contain no text")
+        return parse_plain(body, source, title or fallback)
+    unnamed = narrator_label("zh" if _CJK.search(runs[0][1]) else "en")
+    for parts, run_text in runs:
+        draft.turn(parts or unnamed)
+        draft.paragraph(run_text)
+    return draft.build(source, fallback)
+
+
+def _fallback_title(source_path: str) -> str:
+    if source_path in ("<string>", "-", ""):
+        return "Untitled"
+    return PurePath(source_path).stem or "Untitled"

@@ -1,0 +1,213 @@
+"""WebVTT and SRT transcripts: cues become turns.
+
+Speakers come from WebVTT voice tags (``<v Name>``, ``<v.loud Name>``) or, in SRT and tag-less WebVTT,
+from ``Name:`` prefixes learned like inline labels. Consecutive cues of one speaker merge into one turn;
+a cue without a name continues the previous speaker. Styling tags, ruby text, karaoke timestamps and
+ASS overrides are removed. Broken timings are refused.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+from pipeline.errors import BadInput
+from pipeline.ingest.labels import LabelParts
+from pipeline.ingest.learn import learn_inline_labels
+
+_VTT_TIME = re.compile(r"^(?P<a>(?:\d+:)?\d{1,2}:\d{2}\.\d{3})[ \t]+-->[ \t]+(?P<b>(?:\d+:)?\d{1,2}:\d{2}\.\d{3})"
+                       r"(?:[ \t]+.*)?$")
+_SRT_TIME = re.compile(r"^(?P<a>\d{1,3}:\d{1,2}:\d{1,2}[,.]\d{1,3})[ \t]*-->[ \t]*"
+                       r"(?P<b>\d{1,3}:\d{1,2}:\d{1,2}[,.]\d{1,3})(?:[ \t]+.*)?$")
+_VOICE = re.compile(r"<v(?:\.[^\s>]+)*(?:[ \t]+(?P<name>[^>]*))?>")
+_RUBY_TEXT = re.compile(r"<rt>.*?</rt>", re.DOTALL)
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>|<\d{1,2}:\d{2}(?::\d{2})?\.\d{3}>")
+_ASS = re.compile(r"\{\\[^}]*\}")
+_DASH = re.compile(r"^\s*(?:-|–|>>+)\s*")
+_CJK_END = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]$")
+_CJK_START = re.compile(r"^[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]")
+
+#: Sniffing: an SRT timing line anywhere near the top.
+SRT_SNIFF = re.compile(r"^\s*\d{1,3}:\d{1,2}:\d{1,2}[,.]\d{1,3}\s*-->\s*\d", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One cue's text lines, each with the voice that speaks it (None when the cue names nobody)."""
+
+    start_ms: int
+    end_ms: int
+    lines: tuple[tuple[str | None, str], ...]
+
+
+def parse_vtt(text: str, name: str) -> tuple[str, list[Cue]]:
+    """(title from the ``WEBVTT`` line, cues)."""
+    lines = text.split("\n")
+    first = lines[0].lstrip("\ufeff").strip() if lines else ""
+    if not first.startswith("WEBVTT") or (len(first) > 6 and first[6] not in " \t-"):
+        raise BadInput(f"{name} is not a WebVTT file: the first line must be 'WEBVTT'")
+    title = first[6:].strip(" \t-–—:")
+    cues: list[Cue] = []
+    for number, (lineno, block) in enumerate(_blocks(lines)):
+        if number == 0 and lineno == 1:
+            # The header block: WEBVTT plus metadata such as "Kind: captions" (a cue may follow directly).
+            timed = next((k for k, ln in enumerate(block) if "-->" in ln), None)
+            if timed is None:
+                continue
+            block, lineno = block[timed:], lineno + timed
+        head = block[0].strip()
+        if head.startswith(("NOTE", "STYLE", "REGION")) and "-->" not in head:
+            continue
+        at = 0 if "-->" in block[0] else 1
+        if at >= len(block) or "-->" not in block[at]:
+            raise BadInput(f"{name}: line {lineno}: expected a cue timing like "
+                           f"'00:00:01.000 --> 00:00:04.000', found {block[0][:40]!r}")
+        m = _VTT_TIME.match(block[at].strip())
+        if not m:
+            raise BadInput(f"{name}: line {lineno + at}: bad cue timing {block[at].strip()[:60]!r}")
+        cues.append(_cue(m, block[at + 1:], lineno + at, cues, name, voices=True))
+    if not cues:
+        raise BadInput(f"{name}: the WebVTT file has no cues")
+    return title, cues
+
+
+def parse_srt(text: str, name: str) -> list[Cue]:
+    """Cues of an SRT file."""
+    cues: list[Cue] = []
+    for lineno, block in _blocks(text.split("\n")):
+        at = 0
+        if block[0].strip().isdigit():
+            at = 1
+        if at >= len(block) or "-->" not in block[at]:
+            raise BadInput(f"{name}: line {lineno}: expected an SRT cue (number, then a timing like "
+                           f"'00:00:01,000 --> 00:00:04,000'), found {block[0].strip()[:40]!r}")
+        m = _SRT_TIME.match(block[at].strip())
+        if not m:
+            raise BadInput(f"{name}: line {lineno + at}: bad cue timing {block[at].strip()[:60]!r}")
+        cues.append(_cue(m, block[at + 1:], lineno + at, cues, name, voices=False))
+    if not cues:
+        raise BadInput(f"{name}: the SRT file has no cues")
+    return cues
+
+
+def speaker_runs(cues: list[Cue]) -> list[tuple[LabelParts | None, str]]:
+    """(speaker label or None for unnamed, text) runs: one per change of speaker."""
+    flat: list[tuple[str | None, str]] = [ln for cue in cues for ln in cue.lines]
+    if not any(voice for voice, _ in flat):
+        learned = learn_inline_labels([text for _, text in flat])
+        named: list[tuple[LabelParts | None, str]] = []
+        for i, (_, text) in enumerate(flat):
+            if i in learned:
+                parts, rest = learned[i]
+                named.append((parts, rest))
+            else:
+                named.append((None, text))
+    else:
+        from pipeline.ingest.labels import parse_label
+
+        named = [(parse_label(voice) or LabelParts(voice, voice)) if voice else None for voice, _ in flat]
+        named = list(zip(named, (t for _, t in flat), strict=True))
+    runs: list[tuple[LabelParts | None, list[str]]] = []
+    for parts, text in named:
+        if parts is None and runs:
+            runs[-1][1].append(text)
+        elif parts is not None and runs and runs[-1][0] is not None and runs[-1][0].keys == parts.keys:
+            runs[-1][1].append(text)
+        else:
+            runs.append((parts, [text]))
+    return [(parts, join_pieces(texts)) for parts, texts in runs]
+
+
+def join_pieces(pieces: list[str]) -> str:
+    """Join caption fragments: a space between words, nothing between CJK characters; repeats dropped."""
+    out: list[str] = []
+    prev = ""
+    for piece in pieces:
+        piece = piece.strip()
+        if not piece or piece == prev:
+            continue
+        if out:
+            out.append("" if _CJK_END.search(prev) and _CJK_START.search(piece) else " ")
+        out.append(piece)
+        prev = piece
+    return "".join(out)
+
+
+def _blocks(lines: list[str]) -> list[tuple[int, list[str]]]:
+    """Blank-line separated blocks with the 1-based line number of their first line."""
+    blocks: list[tuple[int, list[str]]] = []
+    current: list[str] = []
+    start = 0
+    for n, line in enumerate(lines, start=1):
+        if line.strip():
+            if not current:
+                start = n
+            current.append(line)
+        elif current:
+            blocks.append((start, current))
+            current = []
+    if current:
+        blocks.append((start, current))
+    return blocks
+
+
+def _cue(m: re.Match, payload: list[str], lineno: int, cues: list[Cue], name: str, *, voices: bool) -> Cue:
+    start, end = _ms(m.group("a")), _ms(m.group("b"))
+    if start is None or end is None:
+        raise BadInput(f"{name}: line {lineno}: impossible time in {m.group(0).strip()[:60]!r}")
+    if end < start:
+        raise BadInput(f"{name}: line {lineno}: cue ends ({m.group('b')}) before it starts ({m.group('a')})")
+    if cues and start < cues[-1].start_ms:
+        raise BadInput(f"{name}: line {lineno}: cue starts at {m.group('a')}, before the previous cue; "
+                       "cues must be in time order")
+    lines: list[tuple[str | None, str]] = []
+    voice: str | None = None
+    for raw in payload:
+        if "-->" in raw:
+            raise BadInput(f"{name}: line {lineno}: a cue contains a second timing line; "
+                           "separate cues with a blank line")
+        for v, text in _voiced(raw, voice if voices else None, voices):
+            voice = v
+            text = _DASH.sub("", _clean(text))
+            if text:
+                lines.append((v, text))
+    return Cue(start, end, tuple(lines))
+
+
+def _voiced(raw: str, voice: str | None, voices: bool) -> list[tuple[str | None, str]]:
+    """Split a payload line at ``<v Name>`` tags."""
+    if not voices or "<v" not in raw:
+        return [(voice, raw)]
+    out: list[tuple[str | None, str]] = []
+    pos = 0
+    for m in _VOICE.finditer(raw):
+        if m.start() > pos:
+            out.append((voice, raw[pos:m.start()]))
+        voice = (m.group("name") or "").strip() or voice
+        pos = m.end()
+    out.append((voice, raw[pos:]))
+    return out
+
+
+def _clean(text: str) -> str:
+    text = _RUBY_TEXT.sub("", text)
+    text = _TAG.sub("", text)
+    text = _ASS.sub("", text)
+    return html.unescape(text).strip()
+
+
+def _ms(stamp: str) -> int | None:
+    parts = re.split(r"[:,.]", stamp)
+    *hms, frac = parts
+    try:
+        nums = [int(p) for p in hms]
+        ms = int(frac.ljust(3, "0")[:3])
+    except ValueError:
+        return None
+    while len(nums) < 3:
+        nums.insert(0, 0)
+    h, m, s = nums
+    if m >= 60 or s >= 60:
+        return None
+    return ((h * 60 + m) * 60 + s) * 1000 + ms
