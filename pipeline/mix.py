@@ -1,0 +1,340 @@
+"""Mix synthesized clips into one edition (pydub lives only here).
+
+Two passes, both linear in the number of clips and bounded in memory:
+
+1. **Prepare** every clip (a bounded pool of threads, since decoding is one ffmpeg process per clip):
+   decode to mono 16-bit PCM at the mix rate, find the speech inside it (leading/trailing silence below
+   a threshold relative to the clip's own peak), keep a few ms around it, fade the edges so joins never
+   click, and append it to its speaker's scratch WAV. Each speaker's loudness is then measured on that
+   file (ffmpeg ebur128: BS.1770 K-weighting and gating) and one gain per speaker brings every voice,
+   the narrator's included, to the same loudness without clipping.
+2. **Lay out and stream**: walk the clips in play order, write the gap as silence bytes and then the
+   clip's PCM (with its speaker's gain) straight into the master WAV. No growing AudioSegment is ever
+   concatenated; at most a window of clips is in memory at once.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import wave
+from collections import deque
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline import ffmpeg, loudness
+from pipeline.errors import BadInput, RecastError
+from pipeline.model import NARRATOR_ID, Clip, Placement, SentenceTiming
+
+_SAMPLE_RATES = (16000, 22050, 24000, 32000, 44100, 48000)
+_WIDTH = 2  # bytes per sample: 16-bit PCM
+
+#: Silence kept before a clip's detected speech start and after its end (ms), so soft onsets and decays
+#: survive the trim; the gap between two clips' speech is exactly the configured gap regardless.
+KEEP_LEAD_MS = 10
+KEEP_TAIL_MS = 40
+#: Samples of a speaker's clips may reach at most this level after their gain (dBFS).
+PEAK_CEILING_DBFS = -1.0
+
+
+@dataclass(frozen=True)
+class MixSettings:
+    """How clips are joined."""
+
+    gap_part_ms: int = 300
+    """Silence between requests of one turn (250–350 sounds natural)."""
+    gap_speaker_ms: int = 600
+    """Silence at a change of turn, i.e. of speaker (500–700)."""
+    gap_chapter_ms: int = 1300
+    """Silence before a chapter's first clip and after the intro (1200–1500)."""
+    fade_ms: int = 8
+    """Fade-in/out at each clip's edges so joins never click."""
+    sample_rate: int = 44100
+    """Sample rate of the master (mono, 16-bit)."""
+    level_match: bool = True
+    """Bring every speaker (and the narrator) to the same loudness before mixing."""
+    target_lufs: float = -20.0
+    """Common loudness of the speakers in the master (lowered if a speaker's peaks would clip)."""
+    tail_ms: int = 500
+    """Silence after the last clip."""
+    workers: int = 0
+    """Threads decoding clips at once; 0 means min(4, CPU count)."""
+
+    def __post_init__(self) -> None:
+        for name in ("gap_part_ms", "gap_speaker_ms", "gap_chapter_ms", "tail_ms"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 10_000:
+                raise BadInput(f"{name} must be a whole number of ms from 0 to 10000, not {value!r}")
+        if not isinstance(self.fade_ms, int) or not 0 <= self.fade_ms <= 100:
+            raise BadInput(f"fade_ms must be from 0 to 100 ms, not {self.fade_ms!r}")
+        if self.sample_rate not in _SAMPLE_RATES:
+            raise BadInput(f"sample_rate must be one of {', '.join(map(str, _SAMPLE_RATES))}, not {self.sample_rate!r}")
+        if not -40.0 <= self.target_lufs <= -10.0:
+            raise BadInput(f"target_lufs must be from -40 to -10 LUFS, not {self.target_lufs!r}")
+        if not isinstance(self.workers, int) or not 0 <= self.workers <= 32:
+            raise BadInput(f"workers must be from 0 to 32, not {self.workers!r}")
+
+
+@dataclass(frozen=True)
+class Mix:
+    """The mixed edition."""
+
+    master: Path
+    """Mono 16-bit PCM WAV of the whole edition (not yet loudness-normalized)."""
+    placements: tuple[Placement, ...]
+    """Where every clip's speech lies in the master, in play order."""
+    duration_ms: int
+    """Length of the master."""
+    speaker_gains_db: tuple[tuple[str, float], ...]
+    """(speaker id, gain applied in dB) in order of first appearance."""
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A trimmed clip waiting in its speaker's scratch WAV."""
+
+    speaker: str
+    offset: int
+    """First frame of the clip in the speaker's scratch WAV."""
+    frames: int
+    """Frames kept (speech plus the kept margins); 0 when the clip holds no speech."""
+    speech_from: int
+    """Frame (within the kept frames) where speech starts."""
+    speech_to: int
+    """Frame (within the kept frames) where speech ends."""
+    clip_speech_ms: float
+    """Where speech starts in the original, untrimmed clip (ms), to shift sentence timings."""
+    peak_dbfs: float
+    """Sample peak of the kept frames."""
+
+
+def gap_before(prev: Clip | None, clip: Clip, settings: MixSettings) -> int:
+    """Silence (ms) between the previous clip's speech and this clip's speech."""
+    if prev is None:
+        return 0
+    a, b = prev.request, clip.request
+    if b.speaker != NARRATOR_ID and (a.speaker == NARRATOR_ID or a.chapter != b.chapter):
+        return settings.gap_chapter_ms
+    if a.turn != b.turn or a.speaker != b.speaker:
+        return settings.gap_speaker_ms
+    return settings.gap_part_ms
+
+
+def mix(clips: Sequence[Clip], settings: MixSettings, workdir: Path) -> Mix:
+    """Join ``clips`` (in play order) into ``workdir/master.wav`` and say where each one's speech lies."""
+    if not clips:
+        raise BadInput("nothing to mix: no clips were synthesized")
+    indices = [c.request.index for c in clips]
+    if any(b <= a for a, b in zip(indices, indices[1:], strict=False)):
+        raise ValueError("clips must be in play order (strictly increasing request.index)")
+    workdir = Path(workdir)
+    scratch = workdir / "mix-speakers"
+    scratch.mkdir(parents=True, exist_ok=True)
+    speakers = list(dict.fromkeys(c.request.speaker for c in clips))
+    files = {sid: scratch / f"speaker-{i:03d}.wav" for i, sid in enumerate(speakers)}
+
+    prepared = _prepare_all(clips, settings, files)
+    gains = _speaker_gains(prepared, files, settings)
+    master = workdir / "master.wav"
+    placements, frames = _stream(clips, prepared, gains, files, settings, master)
+    for path in files.values():
+        path.unlink(missing_ok=True)
+    return Mix(master=master, placements=placements, duration_ms=_ms(frames, settings.sample_rate),
+               speaker_gains_db=tuple((sid, round(gains[sid], 2)) for sid in speakers))
+
+
+# --------------------------------------------------------------------------------------------- prepare
+
+
+def _prepare_all(clips: Sequence[Clip], settings: MixSettings, files: dict[str, Path]) -> list[_Prepared]:
+    """Decode/trim/fade every clip on a bounded thread pool, appending each to its speaker's WAV in order."""
+    workers = settings.workers or min(4, os.cpu_count() or 1)
+    writers = {sid: _open_writer(path, settings.sample_rate) for sid, path in files.items()}
+    written = dict.fromkeys(files, 0)
+    out: list[_Prepared] = []
+    try:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="recast-mix") as pool:
+            for clip, (pcm, lead, speech_from, speech_to, peak) in zip(clips, _bounded_map(
+                    pool, lambda c: _prepare_one(c, settings), clips, window=2 * workers), strict=True):
+                sid = clip.request.speaker
+                frames = len(pcm) // _WIDTH
+                writers[sid].writeframesraw(pcm)
+                out.append(_Prepared(sid, written[sid], frames, speech_from, speech_to, lead, peak))
+                written[sid] += frames
+    finally:
+        for w in writers.values():
+            w.close()
+    return out
+
+
+def _bounded_map(pool: ThreadPoolExecutor, fn, items: Sequence, window: int) -> Iterator:
+    """Like ``pool.map`` but with at most ``window`` results pending, so memory stays bounded."""
+    pending: deque[Future] = deque()
+    it = iter(items)
+    for item in it:
+        pending.append(pool.submit(fn, item))
+        if len(pending) >= window:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
+def _prepare_one(clip: Clip, settings: MixSettings) -> tuple[bytes, float, int, int, float]:
+    """(kept PCM, speech start in the original clip in ms, speech from/to frame in the PCM, peak dBFS)."""
+    from pydub import AudioSegment
+    from pydub.silence import detect_leading_silence
+
+    rate = settings.sample_rate
+    seg = AudioSegment(data=_decode(clip, rate), sample_width=_WIDTH, frame_rate=rate, channels=1)
+    total = int(seg.frame_count())
+    peak = seg.max_dBFS
+    if total == 0 or math.isinf(peak):
+        return b"", 0.0, 0, 0, -math.inf
+    threshold = max(min(-45.0, peak - 40.0), -70.0)
+    lead_ms = _onset_ms(seg, threshold, detect_leading_silence)
+    tail_ms = _onset_ms(seg.reverse(), threshold, detect_leading_silence)
+    start = min(total, round(lead_ms * rate / 1000))
+    end = max(start, total - round(tail_ms * rate / 1000))
+    if end <= start:
+        return b"", 0.0, 0, 0, -math.inf
+    keep_from = max(0, start - KEEP_LEAD_MS * rate // 1000)
+    keep_to = min(total, end + KEEP_TAIL_MS * rate // 1000)
+    kept = seg.get_sample_slice(keep_from, keep_to)
+    if settings.fade_ms:
+        fade = min(settings.fade_ms, len(kept) // 2)
+        kept = kept.fade_in(fade).fade_out(fade)
+    return kept.raw_data, start * 1000 / rate, start - keep_from, end - keep_from, kept.max_dBFS
+
+
+def _onset_ms(seg, threshold: float, detect) -> int:
+    """First ms at which ``seg`` rises above ``threshold`` (coarse 10 ms scan, then 1 ms refinement)."""
+    coarse = detect(seg, silence_threshold=threshold, chunk_size=10)
+    if coarse >= len(seg):
+        return len(seg)
+    back = max(0, coarse - 10)
+    return back + detect(seg[back:], silence_threshold=threshold, chunk_size=1)
+
+
+def _decode(clip: Clip, rate: int) -> bytes:
+    """The clip as raw mono s16le PCM at ``rate`` (one ffmpeg process; soxr resampling)."""
+    if not Path(clip.path).is_file():
+        raise RecastError(f"clip {Path(clip.path).name} (request {clip.request.index}) is missing from the "
+                          "cache; run the same command again to synthesize it anew")
+    try:
+        return ffmpeg.run("ffmpeg", ["-i", str(clip.path), "-map", "0:a:0", "-af",
+                                     f"aresample={rate}:resampler=soxr", "-ac", "1", "-ar", str(rate),
+                                     "-c:a", "pcm_s16le", "-f", "s16le", "-"])
+    except RecastError as err:
+        raise RecastError(f"cannot decode clip {Path(clip.path).name} (request {clip.request.index}): {err}; "
+                          "delete it from the cache and run again") from err
+
+
+# ------------------------------------------------------------------------------------------ level match
+
+
+def _speaker_gains(prepared: list[_Prepared], files: dict[str, Path], settings: MixSettings) -> dict[str, float]:
+    """One gain per speaker: the same loudness for all, no sample above PEAK_CEILING_DBFS."""
+    peaks: dict[str, float] = dict.fromkeys(files, -math.inf)
+    for p in prepared:
+        peaks[p.speaker] = max(peaks[p.speaker], p.peak_dbfs)
+    if not settings.level_match:
+        return dict.fromkeys(files, 0.0)
+    measured: dict[str, float] = {}
+    for sid, path in files.items():
+        if math.isinf(peaks[sid]):
+            continue
+        value = loudness.measure(path).integrated_lufs
+        if value > loudness.SILENT_LUFS:
+            measured[sid] = value
+    common = settings.target_lufs
+    for sid, value in measured.items():
+        common = min(common, value + (PEAK_CEILING_DBFS - peaks[sid]))
+    gains: dict[str, float] = {}
+    for sid in files:
+        if sid in measured:
+            gains[sid] = common - measured[sid]
+        else:  # too short to gate (< 0.4 s of speech) or silent: leave it, but never let it clip
+            gains[sid] = min(0.0, PEAK_CEILING_DBFS - peaks[sid]) if not math.isinf(peaks[sid]) else 0.0
+    return gains
+
+
+# --------------------------------------------------------------------------------------------- stream
+
+
+def _stream(clips: Sequence[Clip], prepared: list[_Prepared], gains: dict[str, float],
+            files: dict[str, Path], settings: MixSettings, master: Path) -> tuple[tuple[Placement, ...], int]:
+    """Write the master WAV in one pass; return the placements and the total frames."""
+    from pydub import AudioSegment
+
+    rate = settings.sample_rate
+    readers = {sid: wave.open(str(path), "rb") for sid, path in files.items()}
+    out = _open_writer(master, rate)
+    cursor = 0  # frames written so far
+    prev_tail = 0  # frames of the previous clip written after its speech end
+    pending_gap = 0  # ms of gap owed by clips without speech
+    started = False
+    placements: list[Placement] = []
+    try:
+        for i, (clip, prep) in enumerate(zip(clips, prepared, strict=True)):
+            gap_ms = max(pending_gap, gap_before(clips[i - 1] if i else None, clip, settings))
+            if prep.frames == 0:
+                pending_gap = gap_ms
+                at = _ms(cursor, rate)
+                placements.append(_place(clip, at, at, prep, 0.0))
+                continue
+            pending_gap = 0
+            silence = max(0, gap_ms * rate // 1000 - prev_tail - prep.speech_from) if started else 0
+            _write_silence(out, silence)
+            cursor += silence
+            reader = readers[prep.speaker]
+            reader.setpos(prep.offset)
+            pcm = reader.readframes(prep.frames)
+            gain = gains[prep.speaker]
+            if abs(gain) >= 0.005:
+                pcm = AudioSegment(data=pcm, sample_width=_WIDTH, frame_rate=rate, channels=1).apply_gain(gain).raw_data
+            out.writeframesraw(pcm)
+            start, end = cursor + prep.speech_from, cursor + prep.speech_to
+            placements.append(_place(clip, _ms(start, rate), _ms(end, rate), prep, _ms(start, rate) - prep.clip_speech_ms))
+            cursor += prep.frames
+            prev_tail = prep.frames - prep.speech_to
+            started = True
+        tail = max(0, settings.tail_ms * rate // 1000 - prev_tail)
+        _write_silence(out, tail)
+        cursor += tail
+    finally:
+        out.close()
+        for r in readers.values():
+            r.close()
+    return tuple(placements), cursor
+
+
+def _place(clip: Clip, start_ms: int, end_ms: int, prep: _Prepared, shift_ms: float) -> Placement:
+    """Placement with the clip's sentence timings shifted into edition time and clamped to its speech."""
+    sentences = []
+    for s in clip.sentences:
+        a = min(max(round(s.start_ms + shift_ms), start_ms), end_ms)
+        b = min(max(round(s.end_ms + shift_ms), a), end_ms)
+        sentences.append(SentenceTiming(text=s.text, start_ms=a, end_ms=b))
+    return Placement(request=clip.request, start_ms=start_ms, end_ms=end_ms, sentences=tuple(sentences))
+
+
+def _open_writer(path: Path, rate: int) -> wave.Wave_write:
+    w = wave.open(str(path), "wb")
+    w.setnchannels(1)
+    w.setsampwidth(_WIDTH)
+    w.setframerate(rate)
+    return w
+
+
+def _write_silence(out: wave.Wave_write, frames: int) -> None:
+    chunk = b"\x00" * (_WIDTH * 65536)
+    while frames > 0:
+        n = min(frames, 65536)
+        out.writeframesraw(chunk[: n * _WIDTH])
+        frames -= n
+
+
+def _ms(frames: int, rate: int) -> int:
+    return round(frames * 1000 / rate)

@@ -1,0 +1,140 @@
+"""Write an edition's files: audio with chapters and tags, transcripts, chapters JSON, show notes, manifest.
+
+:func:`write_edition` is the one entry point. Writers are small classes in two registries
+(``audio.AUDIO_WRITERS`` by format, ``files.TEXT_WRITERS``); every file goes to a temporary name in the
+edition folder and is renamed into place; ``episode.json`` is written last and lists every other file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import tempfile
+from importlib import metadata
+from pathlib import Path
+
+from pipeline import __version__, ffmpeg, loudness
+from pipeline.errors import BadInput
+from pipeline.fsutil import atomic_write_text
+from pipeline.model import NARRATOR_ID, Edition, VoiceSettings
+from pipeline.writers.audio import AUDIO_WRITERS, Encoded, write_audio
+from pipeline.writers.files import TEXT_WRITERS
+from pipeline.writers.labels import iso639_2, label, narrator_name
+from pipeline.writers.tags import TagData, load_cover
+from pipeline.writers.transcript import lyrics
+
+__all__ = ["write_edition", "narrator_name", "AUDIO_WRITERS", "TEXT_WRITERS", "MANIFEST"]
+
+MANIFEST = "episode.json"
+
+
+def write_edition(edition: Edition, master: Path, out_dir: Path, *, formats: tuple[str, ...] = ("mp3", "m4a"),
+                  stats: dict, source: dict, extra: dict | None = None) -> dict:
+    """Write every file of ``edition`` into ``out_dir`` from the loudness-normalized ``master`` WAV.
+
+    Returns the manifest (``episode.json``) as written. Raises BadInput for an unknown format or a cover
+    that is not a JPEG/PNG image, RecastError when an encoded file cannot meet the loudness target.
+    """
+    formats = tuple(dict.fromkeys(f.lower() for f in formats))
+    unknown = [f for f in formats if f not in AUDIO_WRITERS]
+    if unknown or not formats:
+        raise BadInput(f"audio formats must be among {', '.join(AUDIO_WRITERS)}, not {', '.join(unknown) or 'none'}")
+    cover = load_cover(edition.cover) if edition.cover is not None else None
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tag_data = _tag_data(edition, cover)
+    encoded: list[Encoded] = []
+    with tempfile.TemporaryDirectory(prefix="recast-write-") as tmp:
+        for fmt in formats:
+            encoded.append(write_audio(fmt, Path(master), out_dir, edition.chapters, tag_data, Path(tmp)))
+    files = [(e.path, e.mime) for e in encoded]
+    for cls in TEXT_WRITERS.values():
+        writer = cls()
+        path = out_dir / writer.name
+        atomic_write_text(path, writer.render(edition))
+        files.append((path, writer.mime))
+    manifest = build_manifest(edition, encoded[0], files, stats=stats, source=source, extra=extra)
+    atomic_write_text(out_dir / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+    return manifest
+
+
+def _tag_data(edition: Edition, cover) -> TagData:
+    script = edition.script
+    comment = edition.summary.intro if edition.summary is not None else script.description
+    return TagData(
+        title=script.title, artist=", ".join(s.name for s in script.speakers), album=edition.show_title,
+        date=script.published.isoformat() if script.published else None, comment=comment.strip(),
+        language=iso639_2(script.language), transcript=lyrics(edition), chapters=edition.chapters,
+        toc_title=label("chapters", script.language), cover=cover,
+    )
+
+
+def _voice(v: VoiceSettings) -> dict:
+    return {"engine": v.engine, "voice": v.voice, "rate": v.rate, "pitch": v.pitch, "volume": v.volume}
+
+
+def _file_entry(path: Path, mime: str) -> dict:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return {"name": path.name, "bytes": path.stat().st_size, "type": mime, "sha256": digest.hexdigest()}
+
+
+def _versions() -> dict:
+    out = {"recast": __version__, "ffmpeg": ffmpeg.version(), "python": platform.python_version()}
+    for dist in ("mutagen", "pydub"):
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            out[dist] = None
+    return out
+
+
+def _turns(edition: Edition) -> list[dict]:
+    turns: list[dict] = []
+    for p in edition.placements:
+        req = p.request
+        if req.turn is None or req.speaker == NARRATOR_ID:
+            continue
+        if turns and turns[-1]["index"] == req.turn:
+            turns[-1]["end_ms"] = max(turns[-1]["end_ms"], p.end_ms)
+            continue
+        turns.append({"index": req.turn, "speaker": req.speaker, "start_ms": p.start_ms, "end_ms": p.end_ms,
+                      "chapter": req.chapter})
+    return turns
+
+
+def build_manifest(edition: Edition, measured: Encoded, files: list[tuple[Path, str]], *, stats: dict,
+                   source: dict, extra: dict | None = None) -> dict:
+    """The ``episode.json`` manifest (key order is fixed; the publishing step reads it)."""
+    script, cast = edition.script, edition.cast
+    manifest = {
+        "recast_version": __version__,
+        "slug": edition.slug,
+        "title": script.title,
+        "published": script.published.isoformat() if script.published else None,
+        "language": script.language,
+        "description": script.description,
+        "show": edition.show_title,
+        "summary": edition.summary.to_dict() if edition.summary is not None else None,
+        "key_points": list(script.key_points),
+        "source": dict(source),
+        "engine": {"name": edition.engine, "version": edition.engine_version},
+        "versions": _versions(),
+        "speakers": [{"id": s.id, "name": s.name, "label": s.label, "role": cast.role_of(s.id),
+                      "voice": _voice(cast.voice_for(s.id))} for s in script.speakers],
+        "narrator": {"name": narrator_name(script.language), "voice": _voice(cast.narrator)},
+        "chapters": [{"title": c.title, "start_ms": c.start_ms, "end_ms": c.end_ms} for c in edition.chapters],
+        "turns": _turns(edition),
+        "duration_ms": edition.duration_ms,
+        "loudness": {"integrated_lufs": measured.loudness.integrated_lufs,
+                     "true_peak_dbtp": measured.loudness.true_peak_dbtp, "lra": measured.loudness.lra,
+                     "target_lufs": loudness.TARGET_LUFS, "measured_on": measured.path.name},
+        "files": [_file_entry(path, mime) for path, mime in files],
+        "stats": dict(stats),
+    }
+    for key, value in (extra or {}).items():
+        manifest.setdefault(key, value)
+    return manifest
