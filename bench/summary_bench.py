@@ -1,0 +1,148 @@
+"""Benchmark the generated key points against LEAD on the reference transcript (one run, prints a table).
+
+Metric: character-bigram overlap (ROUGE-2-like on characters; letters and digits only, lower-cased,
+punctuation and spaces removed; bigrams never cross a point boundary), precision / recall / F1.
+
+References (proxies for the human summary we do not have):
+  * key points — the transcript's own 核心觀點 bullets (metadata; ``mode="auto"`` never reads them);
+  * description — the source's intro paragraphs.
+
+Baselines: LEAD-k, the first k sentences of the dialogue (k = number of generated points), and LEAD-len,
+the first sentences of the dialogue up to the generated points' total length.
+
+Also a sanity pass over ../shared/corpus: points per chapter/topic block, greetings, spoken duration.
+
+Usage: .venv/bin/python bench/summary_bench.py [REFERENCE.txt] [CORPUS_DIR]
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pipeline.model import Script  # noqa: E402
+from pipeline.summary import estimate_seconds, rank, summarize  # noqa: E402
+from pipeline.summary import text as tx  # noqa: E402
+
+SHARED = ROOT.parent / "shared"
+REFERENCE = SHARED / "examples" / "ray-summit-2024-kevin-weil.txt"
+CORPUS = SHARED / "corpus"
+
+# ------------------------------------------------------------------------------------------ metric
+
+_KEEP = re.compile(r"[0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def bigrams(texts: list[str]) -> Counter[str]:
+    """Character bigrams of each text (letters/digits only, lower-cased), summed over the texts."""
+    out: Counter[str] = Counter()
+    for t in texts:
+        chars = _KEEP.findall(t.lower())
+        out.update(a + b for a, b in zip(chars, chars[1:], strict=False))
+    return out
+
+
+def prf(candidate: list[str], reference: list[str]) -> tuple[float, float, float]:
+    """Clipped character-bigram precision, recall and F1 of candidate texts against reference texts."""
+    c, r = bigrams(candidate), bigrams(reference)
+    hit = sum((c & r).values())
+    p = hit / max(1, sum(c.values()))
+    rec = hit / max(1, sum(r.values()))
+    return p, rec, (2 * p * rec / (p + rec) if p + rec else 0.0)
+
+
+def lead_k(script: Script, k: int) -> list[str]:
+    """The first k sentences of the dialogue, as the baseline summary."""
+    cjk = tx.is_cjk_text("".join(t.text for t in script.turns[:20]))
+    return [s.text for s in rank.split_dialogue(script, cjk)[:k]]
+
+
+def lead_len(script: Script, n_chars: int) -> list[str]:
+    """The opening of the dialogue cut to exactly ``n_chars`` letters/digits (length-matched LEAD)."""
+    cjk = tx.is_cjk_text("".join(t.text for t in script.turns[:20]))
+    out, total = [], 0
+    for s in rank.split_dialogue(script, cjk):
+        chars = _KEEP.findall(s.text)
+        if total + len(chars) >= n_chars:
+            out.append("".join(chars[: n_chars - total]))
+            break
+        out.append(s.text)
+        total += len(chars)
+    return out
+
+
+# ------------------------------------------------------------------------------------------ loading
+
+
+def load(path: Path) -> Script:
+    """Parse a transcript with Recast's own ingest stage."""
+    from pipeline.ingest import load_script
+
+    return load_script(path)
+
+
+# ------------------------------------------------------------------------------------------- report
+
+
+def reference_table(path: Path) -> list[tuple[str, str, tuple[float, float, float]]]:
+    """(reference name, system name, (P, R, F1)) rows for the reference transcript."""
+    script = load(path)
+    summary = summarize(script)
+    mine = list(summary.points)
+    n_chars = sum(len(_KEEP.findall(p)) for p in mine)
+    systems = {"generated (auto)": mine, f"LEAD-{len(mine)}": lead_k(script, len(mine)),
+               "LEAD-len": lead_len(script, n_chars)}
+    refs = {"key points": list(script.key_points), "description": [script.description]}
+    return [(rn, sn, prf(sv, rv)) for rn, rv in refs.items() for sn, sv in systems.items()]
+
+
+def main(argv: list[str]) -> int:
+    ref = Path(argv[1]) if len(argv) > 1 else REFERENCE
+    corpus = Path(argv[2]) if len(argv) > 2 else CORPUS
+    if not ref.is_file():
+        print(f"reference transcript not found: {ref}")
+        return 2
+    t0 = time.perf_counter()
+    rows = reference_table(ref)
+    elapsed = time.perf_counter() - t0
+    script = load(ref)
+    summary = summarize(script)
+    print(f"# {ref.name}: {len(script.turns)} turns, {len(script.chapters)} chapters ({elapsed:.2f} s)\n")
+    print("points:")
+    for p in summary.points:
+        print(f"  - {p}")
+    print(f"\nintro ({estimate_seconds(summary.intro):.0f} s): {summary.intro}\n")
+    print(f"{'reference':<12} {'system':<18} {'P':>6} {'R':>6} {'F1':>6}  {'vs best LEAD':>12}")
+    for ref_name in dict.fromkeys(r[0] for r in rows):
+        sub = [r for r in rows if r[0] == ref_name]
+        best_lead = max(r[2][2] for r in sub if r[1].startswith("LEAD"))
+        for _, sys_name, (p, r, f) in sub:
+            ratio = f"{f / best_lead:.2f}x" if best_lead else "-"
+            print(f"{ref_name:<12} {sys_name:<18} {p:6.3f} {r:6.3f} {f:6.3f}  {ratio:>12}")
+    if corpus.is_dir():
+        print("\n# corpus sanity (no human summaries): points, their topic blocks, duration")
+        for path in sorted(corpus.glob("*.md")):
+            s = load(path)
+            cjk = tx.is_cjk_text("".join(t.text for t in s.turns[:20]))
+            sents = rank.split_dialogue(s, cjk)
+            cands = rank.candidates(s, sents, cjk, None, n_blocks=5)
+            picked = rank.select(cands, 5)
+            summ = summarize(s)
+            greet = sum(tx.is_smalltalk(p, cjk) or tx.is_question(p) for p in summ.points)
+            groups = [c.group for c in picked]
+            print(f"\n{path.name}: {len(s.turns)} turns; blocks of points {groups}; "
+                  f"{len(set(groups))} distinct; greetings/questions {greet}; "
+                  f"intro {estimate_seconds(summ.intro):.0f} s")
+            for c in picked:
+                print(f"  [{c.group}] turn {c.sentence.turn:>3} {s.speaker(c.sentence.speaker).name}: {c.point}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv))

@@ -1,0 +1,262 @@
+"""The spoken intro: templates for zh-TW, zh-CN and English, speaker roles, and the duration estimate.
+
+Duration is estimated from text length at typical neural-TTS reading rates (pauses included):
+Chinese 4.5 characters per second, English 2.6 words per second; Latin words inside Chinese text are
+read at the English word rate.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from pipeline.model import Script
+
+ZH_CHARS_PER_SECOND = 4.5
+"""Chinese reading rate (CJK characters per second)."""
+
+EN_WORDS_PER_SECOND = 2.6
+"""English reading rate (words per second); also used for Latin words inside Chinese."""
+
+TARGET_SECONDS = (45.0, 90.0)
+"""The intro aims to last between these many seconds."""
+
+_CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’.+-]*")
+
+
+def estimate_seconds(text: str) -> float:
+    """Estimated spoken duration of ``text`` in seconds (see the module docstring for the rates)."""
+    return len(_CJK_RE.findall(text)) / ZH_CHARS_PER_SECOND + len(_WORD_RE.findall(text)) / EN_WORDS_PER_SECOND
+
+
+# ------------------------------------------------------------------------------------------ numbers
+
+_ZH_DIGITS = "零一二三四五六七八九"
+_EN_NUMBERS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+               "fifteen sixteen seventeen eighteen nineteen twenty").split()
+
+
+def zh_number(n: int, *, count: bool = False, simplified: bool = False) -> str:
+    """Chinese numeral for 0…99; ``count=True`` gives the counting form (兩/两 for 2)."""
+    if not 0 <= n < 100:
+        return str(n)
+    if n == 2 and count:
+        return "两" if simplified else "兩"
+    if n < 10:
+        return _ZH_DIGITS[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else _ZH_DIGITS[tens]) + "十" + (_ZH_DIGITS[ones] if ones else "")
+
+
+def en_number(n: int) -> str:
+    """English number word for 0…20, digits beyond."""
+    return _EN_NUMBERS[n] if 0 <= n < len(_EN_NUMBERS) else str(n)
+
+
+_EN_ORDINALS = ("First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth", "Ninth", "Tenth")
+
+
+# -------------------------------------------------------------------------------------------- roles
+
+_ZH_ROLE_RE = re.compile(
+    r"((?:[A-Za-z0-9][A-Za-z0-9 .&'-]{0,30}|[\u4e00-\u9fff]{2,10})\s*的\s*)?"
+    r"([\u4e00-\u9fff]{0,8}(?:官|長|长|師|师|家|者|員|员|監|监|席|授|編|编|裁|主持人|人|理|主播|記者|记者|作者|代表))"
+    r"\s*$")
+_ZH_NOT_ROLE = re.compile(r"[是在將将會会與与和跟及由請请邀對对讓让被把從从向給给說说]|們|们|大家|許多|许多|很多")
+_EN_ROLE_WORDS = (r"officer|director|founder|co-founder|ceo|cto|cpo|coo|cfo|president|minister|editor|reporter|"
+                  r"journalist|correspondent|professor|researcher|host|engineer|manager|chair|chairman|"
+                  r"chairwoman|designer|author|scientist|head|partner|producer|analyst|lead|advisor|adviser")
+_EN_ROLE_BEFORE_RE = re.compile(
+    rf"((?:[A-Z][\w&.-]*(?:['’]s)?\s+){{0,3}}(?:[a-z-]+\s+){{0,3}}(?:{_EN_ROLE_WORDS}))\s*$", re.IGNORECASE)
+_EN_ROLE_AFTER_RE = re.compile(
+    rf"^\s*,\s*((?:the\s+|an?\s+)?(?:[\w&'-]+\s+){{0,4}}(?:{_EN_ROLE_WORDS})"
+    rf"(?:\s+(?:of|at|for)\s+(?:the\s+)?[A-Z][\w&.'’-]*(?:\s+[A-Z][\w&.'’-]*){{0,4}})?)\s*[,.;)]",
+    re.IGNORECASE)
+_CLAUSE_BREAK_RE = re.compile(r"[，,。．；;：:！!？?\n（）()「」“”]")
+
+
+def _name_forms(name: str, label: str, aliases: tuple[str, ...]) -> list[str]:
+    forms = {name, *aliases}
+    m = re.match(r"^(.+?)\s*[（(](.+?)[)）]\s*$", label)
+    forms.update(m.groups() if m else (label,))
+    return sorted((f.strip() for f in forms if len(f.strip()) >= 2), key=lambda f: (-len(f), f))
+
+
+def description_roles(script: Script) -> dict[str, tuple[str, bool]]:
+    """Role phrases the description states right next to a speaker's name.
+
+    Maps speaker id → (role phrase, True when the phrase goes before the name). Only the nearest clause
+    before the name (e.g. ``OpenAI 的首席產品官`` Kevin Weil) or an English appositive after it
+    (``Kevin Weil, chief product officer at OpenAI,``) counts; anything else is left unsaid.
+    """
+    desc = script.description
+    out: dict[str, tuple[str, bool]] = {}
+    if not desc:
+        return out
+    for sp in script.speakers:
+        for form in _name_forms(sp.name, sp.label, sp.aliases):
+            for m in re.finditer(re.escape(form), desc):
+                before = _CLAUSE_BREAK_RE.split(desc[: m.start()])[-1]
+                zh = _ZH_ROLE_RE.search(before)
+                if zh and not _ZH_NOT_ROLE.search(zh.group(2)) and not _ZH_NOT_ROLE.search(zh.group(1) or ""):
+                    out[sp.id] = (re.sub(r"\s+", " ", zh.group(0)).strip(), True)
+                    break
+                en = _EN_ROLE_BEFORE_RE.search(before)
+                if en and not re.search(r"\b(?:is|was|and|with|by|the)\s*$", before[: en.start()].strip()[-5:]):
+                    out[sp.id] = (en.group(1).strip(), True)
+                    break
+                after = _EN_ROLE_AFTER_RE.match(desc[m.end():])
+                if after:
+                    out[sp.id] = (after.group(1).strip(), False)
+                    break
+            if sp.id in out:
+                break
+    return out
+
+
+# ----------------------------------------------------------------------------------------- templates
+
+
+@dataclass(frozen=True)
+class IntroParts:
+    """What the intro says, before wording."""
+
+    title: str
+    """Episode title."""
+    people: tuple[tuple[str, str, bool], ...]
+    """(name, role phrase or "", role goes before the name) for every speaker."""
+    points: tuple[str, ...]
+    """Key points, each a sentence with its closing punctuation."""
+    points_by: str | None
+    """Name of the one speaker all points come from, else None."""
+    chapters: tuple[str, ...]
+    """Chapter titles, in order."""
+    hand_over: str | None
+    """Title of the chapter the edition starts with, or None."""
+    show: str | None = None
+    """Show name, when known."""
+    chapter_titles: bool = True
+    """False lists only the number of parts (used to fit the time budget)."""
+
+
+def _zh_join(items: list[str], simplified: bool) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return "、".join(items[:-1]) + "和" + items[-1]
+
+
+def _en_join(items: list[str]) -> str:
+    if len(items) <= 2:
+        return " and ".join(items)
+    return ", ".join(items[:-1]) + ", and " + items[-1]
+
+
+def _zh_person(name: str, role: str, before: bool) -> str:
+    if not role:
+        return name
+    return f"{role}{name}" if before else f"{name}（{role}）"
+
+
+def render(parts: IntroParts, variant: str) -> str:
+    """The intro text in the template of ``variant`` (``zh-TW``, ``zh-CN`` or ``en``)."""
+    if variant in ("zh-TW", "zh-CN"):
+        return _render_zh(parts, simplified=variant == "zh-CN")
+    return _render_en(parts)
+
+
+def _render_zh(p: IntroParts, simplified: bool) -> str:
+    q = ("“", "”") if simplified else ("「", "」")
+    t = {
+        "hello": "大家好，欢迎收听" if simplified else "大家好，歡迎收聽",
+        "episode": "本期节目" if simplified else "本期節目",
+        "with": "参与对谈的是" if simplified else "參與對談的是",
+        "speaks": "本期由{}主讲。" if simplified else "本期由{}主講。",
+        "points_by": "{}谈到了几个重点。" if simplified else "{}談到了幾個重點。",
+        "points": "本期的几个重点。" if simplified else "本期的幾個重點。",
+        "parts": "本期分为{}个部分" if simplified else "本期分為{}個部分",
+        "begin": "让我们从{}开始。" if simplified else "讓我們從{}開始。",
+        "go": "现在，让我们进入正题。" if simplified else "現在，讓我們進入正題。",
+    }
+    out = [f"{t['hello']}{p.show}。{t['episode']}：{q[0]}{p.title}{q[1]}。" if p.show
+           else f"{t['hello']}{t['episode']}：{q[0]}{p.title}{q[1]}。"]
+    people = [_zh_person(n, r, b) for n, r, b in p.people]
+    if len(people) == 1:
+        out.append(t["speaks"].format(people[0]))
+    elif people:
+        out.append(f"{t['with']}{_zh_join(people, simplified)}。")
+    if p.points:
+        out.append(t["points_by"].format(p.points_by) if p.points_by else t["points"])
+        out.extend(f"第{zh_number(i + 1)}，{point}" for i, point in enumerate(p.points))
+    if len(p.chapters) >= 2:
+        head = t["parts"].format(zh_number(len(p.chapters), count=True, simplified=simplified))
+        if p.chapter_titles:
+            listing = "；".join(f"第{zh_number(i + 1)}部分，{q[0]}{c}{q[1]}" for i, c in enumerate(p.chapters))
+            out.append(f"{head}：{listing}。")
+        else:
+            out.append(f"{head}。")
+    out.append(t["begin"].format(f"{q[0]}{p.hand_over}{q[1]}") if p.hand_over else t["go"])
+    return "".join(out)
+
+
+def _render_en(p: IntroParts) -> str:
+    out = [f"Hello, and welcome to {p.show}. This episode: “{p.title}”." if p.show
+           else f"Hello, and welcome. This episode: “{p.title}”."]
+    people = [(f"{r} {n}" if b else f"{n}, {r},") if r else n for n, r, b in p.people]
+    if people:
+        joined = _en_join(people).replace(",,", ",").rstrip(",")
+        out.append(f"You will hear {joined}." if len(people) > 1 else f"Your speaker is {joined}.")
+    if p.points:
+        out.append(f"Here is what {p.points_by} talks about." if p.points_by else "Here are the key points.")
+        out.extend(f"{_EN_ORDINALS[i]}, {point[0].lower() + point[1:] if _lowerable(point) else point}"
+                   for i, point in enumerate(p.points))
+    if len(p.chapters) >= 2:
+        head = f"The episode has {en_number(len(p.chapters))} parts"
+        if p.chapter_titles:
+            listing = "; ".join(f"part {en_number(i + 1)}, “{c}”" for i, c in enumerate(p.chapters))
+            out.append(f"{head}: {listing}.")
+        else:
+            out.append(f"{head}.")
+    out.append(f"Let's begin with “{p.hand_over}”." if p.hand_over else "Let's begin.")
+    return " ".join(out)
+
+
+def _lowerable(point: str) -> bool:
+    """True when the first word is an ordinary capitalized word (not I, an acronym or a name-like word)."""
+    first = point.split(" ", 1)[0]
+    return (len(first) > 1 and first[0].isupper() and first[1:].islower() and first not in ("I", "I'm", "I've")
+            and first.lower() in _COMMON_OPENERS)
+
+
+_COMMON_OPENERS = frozenset(
+    "the a an we our in on at for with when if as there it this that these those all most many some every "
+    "people our what how why one two technology data government democracy".split())
+
+
+def fit(parts: IntroParts, variant: str, drop_order: list[int], min_points: int) -> tuple[IntroParts, str]:
+    """Shorten the intro until it fits :data:`TARGET_SECONDS` (upper bound).
+
+    In order: list only the number of parts when there are more than five chapters; drop points (the
+    lowest-ranked first, given by ``drop_order`` as indexes into ``parts.points``) down to ``min_points``;
+    list only the number of parts; drop the role phrases. Returns the parts actually used and the text.
+    """
+    limit = TARGET_SECONDS[1]
+
+    def fits(p: IntroParts) -> bool:
+        return estimate_seconds(render(p, variant)) <= limit
+
+    if len(parts.chapters) > 5 and not fits(parts):
+        parts = replace(parts, chapter_titles=False)
+    original = parts.points
+    kept = list(range(len(original)))
+    for idx in drop_order:
+        if fits(parts) or len(kept) <= min_points:
+            break
+        kept.remove(idx)
+        parts = replace(parts, points=tuple(original[i] for i in kept))
+    if not fits(parts):
+        parts = replace(parts, chapter_titles=False)
+    if not fits(parts):
+        parts = replace(parts, people=tuple((n, "", False) for n, _, _ in parts.people))
+    return parts, render(parts, variant)
+
