@@ -223,16 +223,19 @@ async def synthesize_all(requests: Sequence[Request], engine: Engine, cache: Cli
         progress.advance(len(indices), clip.duration_ms * len(indices) / 1000)
 
     tasks = [asyncio.create_task(job(indices)) for indices in missing.values()]
-    if tasks:
-        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
-        for t in pending:
+    try:
+        if tasks:
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+    finally:
+        # On a failure (or Ctrl-C) stop the rest; clips already finished are in the cache.
+        for t in tasks:
             t.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
-        failed = [t for t in tasks if t.done() and not t.cancelled() and t.exception() is not None]
-        if failed:
-            errors = [t.exception() for t in failed]
-            refused = [e for e in errors if isinstance(e, ServiceRefused)]
-            raise (refused or errors)[0]
+        await asyncio.gather(*tasks, return_exceptions=True)
+        progress.finish()
+    errors = [t.exception() for t in tasks if not t.cancelled() and t.exception() is not None]
+    if errors:
+        refused = [e for e in errors if isinstance(e, ServiceRefused)]
+        raise (refused or errors)[0]
     return SynthesisResult(clips=tuple(c for c in clips if c is not None), synthesized=len(missing),
                            cached=cached, seconds=time.monotonic() - started)
 

@@ -168,7 +168,7 @@ def parse_ssml(ssml: str) -> tuple[str, str, str, str, str]:
 
 async def handle(request: web.Request) -> web.StreamResponse:
     """One WebSocket request (or the voice list)."""
-    state: State = request.app["state"]
+    state: State = request.app[STATE]
     if request.path.endswith("/voices/list"):
         return web.json_response(state.settings.voices or _builtin_voices())
     record = state.new_record()
@@ -291,10 +291,13 @@ def _builtin_voices() -> list[dict]:
     return out
 
 
+STATE = web.AppKey("state", State)
+
+
 def make_app(state: State) -> web.Application:
     """The aiohttp application (any path: WebSocket requests; ``…/voices/list``: the voice list)."""
     app = web.Application()
-    app["state"] = state
+    app[STATE] = state
     app.router.add_route("GET", "/{tail:.*}", handle)
     return app
 
