@@ -35,7 +35,7 @@ from lxml import etree  # noqa: TID251  (lxml is confined to pipeline/publish/)
 
 from pipeline.publish.catalogue import EpisodeRow
 from pipeline.publish.edition import EditionInfo
-from pipeline.publish.notes import notes_fragment
+from pipeline.publish.notes import notes_fragment, xml_safe
 from pipeline.publish.show import Show
 from pipeline.publish.urls import file_url
 
@@ -146,12 +146,12 @@ def _item(ch: etree._Element, show: Show, row: EpisodeRow, number: int | None, c
     notes = notes_fragment(ed.shownotes_html)
     if notes:
         encoded = _sub(item, f"{{{CONTENT_NS}}}encoded")
-        notes = _xml_safe(notes)
+        notes = xml_safe(notes)
         encoded.text = etree.CDATA(notes) if "]]>" not in notes else notes
     enc = ed.enclosure
     _sub(item, "enclosure", url=url(enc.name), length=str(enc.bytes), type=enc.mime)
     _sub(item, f"{{{ITUNES_NS}}}title", ed.title)
-    _sub(item, f"{{{ITUNES_NS}}}duration", str(round(ed.duration_ms / 1000)))
+    _sub(item, f"{{{ITUNES_NS}}}duration", str(max(1, round(ed.duration_ms / 1000))))
     if number is not None:
         _sub(item, f"{{{ITUNES_NS}}}episode", str(number))
     if row.season is not None:
@@ -196,16 +196,10 @@ def _file_urls(base_url: str, slug: str):
 def _sub(parent: etree._Element, tag: str, text: str | None = None, /, **attrs: str) -> etree._Element:
     el = etree.SubElement(parent, tag)
     for key, value in attrs.items():
-        el.set(key, _xml_safe(value))
+        el.set(key, xml_safe(value))
     if text is not None:
-        el.text = _xml_safe(text)
+        el.text = xml_safe(text)
     return el
-
-
-def _xml_safe(text: str) -> str:
-    """Drop characters XML 1.0 cannot carry (control characters other than tab/newline/CR)."""
-    return "".join(c for c in text if c in "\t\n\r" or (ord(c) >= 32 and c not in "\ufffe\uffff"
-                                                          and not 0xD800 <= ord(c) <= 0xDFFF))
 
 
 def _clip(text: str) -> str:

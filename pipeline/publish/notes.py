@@ -18,7 +18,8 @@ _URL_ATTRS = {"href", "src", "action", "formaction", "poster", "xlink:href", "sr
 
 def notes_fragment(text: str) -> str:
     """Sanitized inner HTML of the show notes body ("" when there are none)."""
-    if not text or not text.strip():
+    text = xml_safe(text or "")
+    if not text.strip():
         return ""
     doc = lhtml.document_fromstring(text)
     body = doc.find("body")
@@ -38,6 +39,12 @@ def notes_fragment(text: str) -> str:
                 del el.attrib[name]
     head = html.escape(body.text or "", quote=False)
     return (head + "".join(lhtml.tostring(child, encoding="unicode") for child in body)).strip()
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the characters XML 1.0 cannot carry (controls other than tab/LF/CR, surrogates)."""
+    return "".join(c for c in text if c in "\t\n\r" or (ord(c) >= 32 and c not in "\ufffe\uffff"
+                                                          and not 0xD800 <= ord(c) <= 0xDFFF))
 
 
 def plain_text(fragment: str) -> str:

@@ -24,7 +24,7 @@ from lxml import html as lhtml  # noqa: TID251
 from pipeline.fsutil import atomic_write_text
 from pipeline.publish.catalogue import EpisodeRow
 from pipeline.publish.feed import episode_page
-from pipeline.publish.notes import notes_fragment
+from pipeline.publish.notes import notes_fragment, xml_safe
 from pipeline.publish.show import Show
 from pipeline.publish.transcript import Segment, load_segments
 from pipeline.publish.urls import rel_url, subscribe_links
@@ -100,7 +100,7 @@ def clock(ms: int) -> str:
 
 def _index_page(show: Show, rows: Sequence[EpisodeRow], ctx: SiteContext) -> str:
     words = labels(show.language)
-    doc, body = _document(show.language, show.title, prefix="")
+    doc, body = _document(show.language, show.title, prefix="", cover=ctx.cover)
     _site_header(body, show, ctx, prefix="", heading=True)
     main = _el(body, "main")
     if show.description and show.description != show.title:
@@ -126,7 +126,7 @@ def _episode_page(output_dir: Path, show: Show, row: EpisodeRow, ctx: SiteContex
     ed = row.edition
     up = "../"
     media = lambda name: up + rel_url(ed.slug, name)  # noqa: E731
-    doc, body = _document(show.language, f"{ed.title} · {show.title}", prefix=up)
+    doc, body = _document(show.language, f"{ed.title} · {show.title}", prefix=up, cover=ctx.cover)
     _site_header(body, show, ctx, prefix=up, heading=False)
     main = _el(body, "main")
     art = _el(main, "article", lang=ed.language) if ed.language != show.language else _el(main, "article")
@@ -185,13 +185,14 @@ def _transcript(box: etree._Element, segments: list[Segment]) -> None:
 # ---------------------------------------------------------------------------------------------- pieces
 
 
-def _document(language: str, title: str, *, prefix: str) -> tuple[etree._Element, etree._Element]:
+def _document(language: str, title: str, *, prefix: str, cover: str) -> tuple[etree._Element, etree._Element]:
     doc = etree.Element("html", lang=language)
     head = _el(doc, "head")
     _el(head, "meta", charset="utf-8")
     _el(head, "meta", name="viewport", content="width=device-width, initial-scale=1")
     _el(head, "title", title)
     _el(head, "link", rel="alternate", type="application/rss+xml", title=title, href=prefix + "feed.xml")
+    _el(head, "link", rel="icon", href=prefix + cover if cover else "data:,")
     _el(head, "style", _asset("site.css"))
     body = _el(doc, "body")
     return doc, body
@@ -232,9 +233,9 @@ def _footer(body: etree._Element, words: dict, ctx: SiteContext) -> None:
 def _el(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
     el = etree.SubElement(parent, tag)
     for key, value in attrs.items():
-        el.set(key.rstrip("_"), value)
+        el.set(key.rstrip("_"), xml_safe(value))
     if text is not None:
-        el.text = text
+        el.text = xml_safe(text)
     return el
 
 
