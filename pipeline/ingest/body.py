@@ -46,13 +46,28 @@ def learn_labels(lines: Sequence[Line], fmt: str | None) -> tuple[str | None, La
         inline = learn_inline_labels(raws)
     if not article and not inline:
         return None, {}
+    article, inline = _plausible(article, lines), _plausible(inline, lines)
+    if not article and not inline:
+        return None, {}
     style = "inline" if len(inline) >= len(article) else "article"
+    if style == "inline" and sum(1 for _, rest in inline.values() if not rest) * 2 >= len(inline):
+        style = "article"  # ``Name：`` alone on its line, the speech below: article-style label lines
     primary, secondary = (inline, article) if style == "inline" else (article, inline)
     names = {k for p, _ in primary.values() for k in p.keys}
     for i, (p, rest) in secondary.items():
         if i not in primary and names.intersection(p.keys):
             primary[i] = (p, rest)
     return style, dict(sorted(primary.items()))
+
+
+def _plausible(labels: Labels, lines: Sequence[Line]) -> Labels:
+    """A single recurring "label" deep inside running text is a repeated phrase, not a speaker."""
+    if not labels or len({k for p, _ in labels.values() for k in p.keys[:1]}) > 1:
+        return labels
+    first = min(labels)
+    if any(len(ln.text) > 150 for ln in lines[:first]):
+        return {}
+    return labels
 
 
 def assemble(lines: Sequence[Line], labels: Labels, draft: Draft) -> None:

@@ -31,6 +31,12 @@ _EN_EVENT = re.compile(
 )
 _EN_NOTE = re.compile(r"^\s*(editor'?s? note|ed\.? note|note|translator'?s? note|update|correction)\s*:",
                       re.IGNORECASE)
+#: A whole paragraph that is an editorial note ("Note: the count was done in March.", "編按：…").
+_NOTE_LINE = re.compile(
+    r"^[ \t]*(?:(?i:editor'?s note|editorial note|ed\. note|note|n\.b\.|translator'?s note)|"
+    r"編按|編者按|编者按|編註|编注|譯註|译注|譯者註|译者注|註|注)[ \t]*[:：].*$",
+    re.MULTILINE,
+)
 _TIMESTAMP = re.compile(r"^\s*\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?\s*$")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -54,7 +60,10 @@ def is_direction(inner: str) -> bool:
 
 def direction_ranges(text: str) -> list[tuple[int, int]]:
     """(start, end) of every stage direction in ``text``."""
-    return [m.span() for m in _BRACKETED.finditer(text) if is_direction(m.group(1))]
+    found = [m.span() for m in _BRACKETED.finditer(text) if is_direction(m.group(1))]
+    if "注" in text or "註" in text or "按" in text or ":" in text:
+        found.extend(m.span() for m in _NOTE_LINE.finditer(text))
+    return found
 
 
 def spans_for(text: str, extra: Iterable[tuple[int, int]] = ()) -> tuple[Span, ...]:

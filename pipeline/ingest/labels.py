@@ -7,6 +7,7 @@ name: which short lines or line prefixes are labels is learned per document in :
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -14,6 +15,8 @@ _PAREN = re.compile(r"^(?P<out>.+?)\s*[（(]\s*(?P<in>[^（）()]+?)\s*[）)]$")
 _NAME_CHARS = re.compile(r"^[\w\s·・‧•.\-'’]+$")
 _KEY_DROP = re.compile(r"[\s·・‧•．.\-‐–_'’]")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+#: Characters that do not occur in Chinese names or titles but do in clauses ("我覺得…的…").
+_CLAUSE = re.compile(r"[的了是我你們们他她這这那就都也嗎吗呢吧啊說说有在不要]")
 _TIME = re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?$")
 _TRAILING_TIME = re.compile(r"\s+\[?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?\]?$")
 _LEADING_TIME = re.compile(r"^[\[(（]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?[\])）]?\s*(?:[-–—]\s*)?")
@@ -71,6 +74,7 @@ class LabelParts:
         return (key(self.name),) + ((key(self.alt),) if self.alt else ())
 
 
+@functools.lru_cache(maxsize=8192)
 def key(name: str) -> str:
     """Normalised form of a name for matching: no spaces or dots, case-folded."""
     return _KEY_DROP.sub("", name).casefold()
@@ -90,6 +94,7 @@ def strip_leading_time(line: str) -> str:
     return _LEADING_TIME.sub("", line, count=1)
 
 
+@functools.lru_cache(maxsize=8192)
 def parse_label(text: str) -> LabelParts | None:
     """Take a label apart, or None when ``text`` cannot be a speaker label."""
     s = unwrap(text)
@@ -152,6 +157,8 @@ def _is_name(text: str, limit: int) -> bool:
     if not re.search(r"[^\W\d_]", text) or text.endswith("."):
         return False
     if _CJK.search(text):
+        if _CLAUSE.search(text):
+            return False
         latin_words = re.findall(r"[A-Za-z]+", text)
         return len(latin_words) <= 3 and all(w[0].isupper() or len(w) == 1 for w in latin_words)
     words = text.split()

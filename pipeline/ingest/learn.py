@@ -7,6 +7,7 @@ One speaker written two ways (``勞勃·西原(Robert Nishihara)`` and ``Robert 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Sequence
@@ -50,6 +51,7 @@ class Groups:
         return root
 
 
+@functools.lru_cache(maxsize=8192)
 def line_label(line: str) -> LabelParts | None:
     """The label of a bare label line (``勞勃·西原(Robert Nishihara)``, ``問``, ``主持人：``), if shaped like one."""
     s = line.strip()
@@ -58,6 +60,7 @@ def line_label(line: str) -> LabelParts | None:
     return parse_label(s)
 
 
+@functools.lru_cache(maxsize=8192)
 def inline_label(line: str) -> tuple[LabelParts, str] | None:
     """(label, rest) of a ``Name: text`` line, if its prefix is shaped like a name."""
     s = strip_leading_time(line.strip())
@@ -137,9 +140,10 @@ def learn_inline_labels(lines: Sequence[str]) -> dict[int, tuple[LabelParts, str
         if is_strong(cands[i][0]):
             keep.add(r)
     if len(keep) >= 2:
-        # A speaker who talks only once still counts when written like the others.
+        # A speaker who talks only once, inside the dialogue, still counts when written like the others.
+        first = min(i for i, r in root_of.items() if r in keep)
         for i, r in root_of.items():
-            if r not in keep and is_title_case_name(cands[i][0].name) and cands[i][1]:
+            if r not in keep and i > first and is_title_case_name(cands[i][0].name) and cands[i][1]:
                 keep.add(r)
     return {i: cands[i] for i, r in root_of.items() if r in keep}
 

@@ -41,6 +41,7 @@ _EM_STAR = re.compile(r"(?<![\w*\\])\*(?=[^\s*])(.+?)(?<=[^\s*\\])\*(?![\w*])")
 _EM_UNDER = re.compile(r"(?<![\w\\])_(?=\S)(.+?)(?<=\S)_(?!\w)")
 _STRIKE = re.compile(r"~~(.+?)~~")
 _CODE = re.compile(r"`+([^`\n]+?)`+")
+_SPECIAL = re.compile(r"[\\*_`<>\[\]&~!]")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~<\"'])")
 
 
@@ -51,6 +52,8 @@ def looks_like_markdown(text: str) -> bool:
 
 def inline_text(text: str) -> str:
     """Plain text of a line of Markdown: links keep their text, emphasis/code/HTML markup removed."""
+    if not _SPECIAL.search(text):
+        return text.strip()
     s = _BR.sub(" ", text)
     s = _IMAGE.sub("", s)
     s = _LINK.sub(lambda m: m.group("t"), s)
