@@ -4,7 +4,7 @@ Two passes, both linear in the number of clips and bounded in memory:
 
 1. **Prepare** every clip (a bounded pool of threads, since decoding is one ffmpeg process per clip):
    decode to mono 16-bit PCM at the mix rate, find the speech inside it (leading/trailing silence below
-   a threshold relative to the clip's own peak), keep a few ms around it, fade the edges so joins never
+   a threshold 50 dB under the clip's own peak, floored at −65 dBFS), keep a few ms around it, fade the edges so joins never
    click, and append it to its speaker's scratch WAV. Each speaker's loudness is then measured on that
    file (ffmpeg ebur128: BS.1770 K-weighting and gating) and one gain per speaker brings every voice,
    the narrator's included, to the same loudness without clipping.
@@ -192,7 +192,7 @@ def _prepare_one(clip: Clip, settings: MixSettings) -> tuple[bytes, float, int, 
     peak = seg.max_dBFS
     if total == 0 or math.isinf(peak):
         return b"", 0.0, 0, 0, -math.inf
-    threshold = max(min(-45.0, peak - 40.0), -70.0)
+    threshold = max(peak - 50.0, -65.0)
     lead_ms = _onset_ms(seg, threshold, detect_leading_silence)
     tail_ms = _onset_ms(seg.reverse(), threshold, detect_leading_silence)
     start = min(total, round(lead_ms * rate / 1000))
@@ -245,7 +245,7 @@ def _speaker_gains(prepared: list[_Prepared], files: dict[str, Path], settings: 
     for sid, path in files.items():
         if math.isinf(peaks[sid]):
             continue
-        value = loudness.measure(path).integrated_lufs
+        value = loudness.integrated(path)
         if value > loudness.SILENT_LUFS:
             measured[sid] = value
     common = settings.target_lufs

@@ -54,6 +54,11 @@ def is_cjk_language(language: str) -> bool:
     return language.split("-")[0].lower() in ("zh", "ja", "ko")
 
 
+def colon(language: str) -> str:
+    """``：`` after a label in CJK text, ``: `` otherwise."""
+    return "：" if is_cjk_language(language) else ": "
+
+
 def char_width(ch: str) -> int:
     """Display columns of a character: 2 for wide (CJK) glyphs, 0 for combining marks, else 1."""
     if unicodedata.combining(ch):

@@ -14,7 +14,7 @@ from pathlib import PurePath
 
 from pipeline import __version__
 from pipeline.model import Edition
-from pipeline.writers.labels import hms, label, narrator_name, seconds
+from pipeline.writers.labels import colon, hms, is_cjk_language, label, narrator_name, seconds
 
 
 def chapters_json(edition: Edition) -> dict:
@@ -44,10 +44,11 @@ class Notes:
 def notes(edition: Edition) -> Notes:
     """Collect the show notes' content from the edition."""
     script, cast, lang = edition.script, edition.cast, edition.script.language
+    sep = colon(lang)
     meta = []
     if script.published:
-        meta.append(f"{label('published', lang)}: {script.published.isoformat()}")
-    meta.append(f"{label('duration', lang)}: {hms(edition.duration_ms)}")
+        meta.append(f"{label('published', lang)}{sep}{script.published.isoformat()}")
+    meta.append(f"{label('duration', lang)}{sep}{hms(edition.duration_ms)}")
     meta.append(edition.show_title)
     speakers = []
     for sp in script.speakers:
@@ -57,9 +58,13 @@ def notes(edition: Edition) -> Notes:
         speakers.append((narrator_name(lang), f"{label('voice', lang)} {cast.narrator.describe()}"))
     source = PurePath(script.source.path).name or script.source.path
     engine = f"{edition.engine} {edition.engine_version}".strip()
-    credit = (f"{label('credit', lang)} (Recast {__version__}, {engine}). "
-              f"{label('source', lang)}: {source} ({script.source.format}"
-              + (f", {script.published.isoformat()}" if script.published else "") + ").")
+    details = ", ".join([script.source.format] + ([script.published.isoformat()] if script.published else []))
+    if is_cjk_language(lang):
+        credit = (f"{label('credit', lang)}（Recast {__version__}，{engine}）。"
+                  f"{label('source', lang)}{sep}{source}（{details}）。")
+    else:
+        credit = (f"{label('credit', lang)} (Recast {__version__}, {engine}). "
+                  f"{label('source', lang)}{sep}{source} ({details}).")
     return Notes(
         language=lang, title=script.title, meta=tuple(meta),
         description=tuple(p.strip() for p in script.description.split("\n") if p.strip()),

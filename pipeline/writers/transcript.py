@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from pipeline.model import NARRATOR_ID, Edition, Placement
-from pipeline.writers.labels import char_width, is_cjk_language, join_text, narrator_name, text_width
+from pipeline.writers.labels import char_width, colon, is_cjk_language, join_text, narrator_name, text_width
 
 LATIN_COLUMNS = 42
 CJK_COLUMNS = 40
@@ -119,13 +119,13 @@ def cues(segs: list[Segment], language: str, *, prefix_names: bool = False) -> l
     """Cut segments into cues of at most two lines. With ``prefix_names`` the first cue of each speaker's
     run starts with ``Name: `` (SRT has no voice tags)."""
     columns = CJK_COLUMNS if is_cjk_language(language) else LATIN_COLUMNS
-    colon = "：" if is_cjk_language(language) else ": "
+    sep = colon(language)
     out: list[Cue] = []
     prev_speaker = None
     for seg in segs:
         first = seg.speaker != prev_speaker
         prev_speaker = seg.speaker
-        text = (seg.name + colon + seg.text) if (prefix_names and first) else seg.text
+        text = (seg.name + sep + seg.text) if (prefix_names and first) else seg.text
         lines = wrap(text, columns)
         groups = [tuple(lines[i:i + MAX_LINES]) for i in range(0, len(lines), MAX_LINES)]
         spans = _proportional(seg.start_ms, seg.end_ms, ["".join(g) for g in groups])
@@ -223,16 +223,16 @@ def to_json(segs: list[Segment]) -> dict:
 def lyrics(edition: Edition) -> str:
     """``Speaker: text`` lines, one per turn (the intro first), for USLT / ©lyr."""
     names = speaker_names(edition)
-    colon = "：" if is_cjk_language(edition.script.language) else ": "
+    sep = colon(edition.script.language)
     lines: list[str] = []
     key, parts, who = None, [], ""
     for p in edition.placements:
         k = (p.request.speaker, p.request.turn)
         if k != key and parts:
-            lines.append(who + colon + join_text(parts))
+            lines.append(who + sep + join_text(parts))
             parts = []
         key, who = k, names.get(p.request.speaker, p.request.speaker)
         parts.append(p.request.text)
     if parts:
-        lines.append(who + colon + join_text(parts))
+        lines.append(who + sep + join_text(parts))
     return "\n".join(lines)
