@@ -7,11 +7,12 @@ import wave
 from pathlib import Path
 
 import pytest
-from .conftest import Line, build_clips, ebur128, make_clip, speech_onsets
 
 from pipeline.errors import BadInput, RecastError
 from pipeline.mix import MixSettings, gap_before, mix
 from pipeline.model import NARRATOR_ID, Clip, Request, SentenceTiming, VoiceSettings
+
+from .conftest import Line, build_clips, ebur128, make_clip, speech_onsets
 
 
 def speaker_loudness(master: Path, placements, work: Path) -> dict[str, float]:
