@@ -71,7 +71,8 @@ class SynthesisResult:
     clips: tuple[Clip, ...]
     """One clip per request, in request order."""
     synthesized: int
-    """Requests the engine was asked for in this run (identical requests count once)."""
+    """Requests answered by the engine in this run (``synthesized + cached == len(clips)``; identical
+    requests share one engine call)."""
     cached: int
     """Requests answered from the cache."""
     seconds: float
@@ -236,7 +237,7 @@ async def synthesize_all(requests: Sequence[Request], engine: Engine, cache: Cli
     if errors:
         refused = [e for e in errors if isinstance(e, ServiceRefused)]
         raise (refused or errors)[0]
-    return SynthesisResult(clips=tuple(c for c in clips if c is not None), synthesized=len(missing),
+    return SynthesisResult(clips=tuple(c for c in clips if c is not None), synthesized=len(requests) - cached,
                            cached=cached, seconds=time.monotonic() - started)
 
 

@@ -209,8 +209,12 @@ async def _handle(request: web.Request, state: State, record: RequestRecord) -> 
             if fault is None:
                 fault = choose(settings.faults, record.number, text, settings.seed)
             record.fault = fault.kind if fault else None
-            await _turn(ws, transport, state, record, fault, config, headers.get("X-RequestId", ""),
-                        (name, locale, text, rate, pitch, volume))
+            try:
+                await _turn(ws, transport, state, record, fault, config, headers.get("X-RequestId", ""),
+                            (name, locale, text, rate, pitch, volume))
+            except ConnectionError:  # includes aiohttp.ClientConnectionResetError
+                record.status = "closed by client"  # e.g. the client timed out during a stall
+                return ws
             if record.status == "dropped":
                 return ws
     if record.status == "open":
@@ -267,7 +271,10 @@ async def _turn(ws: web.WebSocketResponse, transport, state: State, record: Requ
             await ws.send_bytes(_audio_message(request_id, stream_id, audio[sent:cut]))
             record.audio_bytes = cut
             record.status = "dropped"
-            transport.abort() if transport is not None else await ws.close()
+            if transport is not None:
+                transport.abort()  # the socket just goes away: no close frame, no turn.end
+            else:
+                await ws.close()
             return
         await ws.send_bytes(_audio_message(request_id, stream_id, chunk))
         sent += len(chunk)

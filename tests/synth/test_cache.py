@@ -100,8 +100,8 @@ def test_identical_requests_are_synthesized_once(batch, edge, emu, tmp_path):
     requests, _ = batch
     doubled = requests + [replace(r, index=r.index + 8) for r in requests[:3]]
     result = run(doubled, edge, tmp_path)
-    assert result.synthesized == 8 and len(result.clips) == 11
-    assert len(emu.log) == 8
+    assert (result.synthesized, result.cached, len(result.clips)) == (11, 0, 11)
+    assert len(emu.log) == 8  # one engine call per distinct clip
     assert [c.request.index for c in result.clips] == list(range(11))
     assert result.clips[9].path == result.clips[1].path
 
