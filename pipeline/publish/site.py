@@ -146,7 +146,7 @@ def _episode_page(output_dir: Path, show: Show, row: EpisodeRow, ctx: SiteContex
         for mark in ed.chapters:
             li = _el(ol, "li", **{"data-start": f"{mark.start_ms / 1000:.3f}"})
             button = _el(li, "button", type="button")
-            _el(button, "span", clock(mark.start_ms), class_="clock")
+            _el(button, "span", clock(mark.start_ms), class_="clock").tail = " "
             _el(button, "span", mark.title)
     notes = notes_fragment(ed.shownotes_html)
     if notes:
@@ -175,9 +175,9 @@ def _transcript(box: etree._Element, segments: list[Segment]) -> None:
         if seg.speaker == previous:
             attrs["class_"] = "cont"
         li = _el(ol, "li", **attrs)
-        _el(li, "button", clock(seg.start_ms), type="button", class_="ts")
+        _el(li, "button", clock(seg.start_ms), type="button", class_="ts").tail = " "
         if seg.speaker:
-            _el(li, "span", seg.speaker, class_="who")
+            _el(li, "span", seg.speaker, class_="who").tail = " "
         _el(li, "span", seg.text, class_="said")
         previous = seg.speaker
 
