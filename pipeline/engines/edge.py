@@ -132,7 +132,7 @@ def _retry_after(headers) -> float | None:
 
 
 def _fault(err: BaseException, where: str) -> EngineFault:
-    """Translate an edge-tts / aiohttp failure into an engine fault."""
+    """Translate an edge-tts / aiohttp failure into an engine fault; anything else (a bug) propagates."""
     import aiohttp
     from edge_tts import exceptions as ex
 
@@ -211,7 +211,7 @@ class EdgeEngine:
                         sentences.append(SentenceTiming(chunk["text"], start, max(start, end)))
             except EngineFault:
                 raise
-            except Exception as err:  # noqa: BLE001 - every other failure is translated, cause kept
+            except Exception as err:  # translated by _fault (cause kept); unknown errors re-raised as they are
                 raise _fault(err, where) from err
             finally:
                 await stream.aclose()
