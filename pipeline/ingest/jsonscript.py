@@ -81,7 +81,7 @@ def script_from_dict(data: dict, *, source_path: str = "<string>", _source: Sour
         raise BadInput(f"{where}'language' must be a BCP-47 tag such as zh-TW or en, not {language!r}")
     published = _date(data.get("published"), where)
     description = _str(data, "description", where) if "description" in data else ""
-    key_points = _str_list(data.get("key_points", []), "key_points", where)
+    key_points = tuple(_str_list(data.get("key_points", []), "key_points", where))
     speakers = tuple(_speaker(s, i, where) for i, s in enumerate(_list(data["speakers"], "speakers", where)))
     chapters = tuple(_chapter(c, i, where) for i, c in enumerate(_list(data.get("chapters", []), "chapters",
                                                                         where)))
