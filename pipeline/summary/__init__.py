@@ -8,6 +8,8 @@ a hand-over into the first chapter (:mod:`pipeline.summary.templates`).
 
 from __future__ import annotations
 
+import re
+
 from pipeline.errors import BadInput
 from pipeline.model import Cast, Script, Summary
 from pipeline.summary import rank
@@ -65,6 +67,7 @@ def summarize(script: Script, *, mode: str = "auto", cast: Cast | None = None, m
         chapters=tuple(c.title for c in script.chapters),
         hand_over=script.chapters[0].title if script.chapters and script.chapters[0].start_turn == 0 else None,
         show=show,
+        common_words=frozenset() if cjk else _midsentence_words(script),
     )
     parts, intro = fit(parts, lang, drop_order, min(MIN_POINTS, max_points))
     return Summary(points=parts.points, intro=intro, mode=mode)
@@ -83,6 +86,11 @@ def _people(script: Script, lang: str) -> tuple[tuple[str, str, bool], ...]:
             role = _HOST[lang]
         out.append((sp.name, role, before))
     return tuple(out)
+
+
+def _midsentence_words(script: Script) -> frozenset[str]:
+    """Words the dialogue writes in lower case after the start of a sentence (so not names)."""
+    return frozenset(re.findall(r"(?<=[a-z,;] )[a-z]+", " ".join(t.spoken_text for t in script.turns)))
 
 
 def _source_point(key_point: str, cjk: bool) -> str | None:

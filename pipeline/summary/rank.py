@@ -74,6 +74,9 @@ class Limits:
     """Longer sentences are trimmed to whole clauses within this (60 CJK characters / 30 words)."""
 
 
+WEAK_TOPIC = 0.5
+"""A topic whose best candidate scores below this share of the best overall gets no point of its own."""
+
 ZH_LIMITS = Limits(12, 60)
 EN_LIMITS = Limits(6, 30)
 
@@ -102,7 +105,7 @@ def cue_score(sentence: str, cjk: bool) -> float:
 
 
 # Weights of the score components (sum to 1).
-_W_CENTRAL, _W_TOPIC, _W_RELEVANT, _W_CUE, _W_POSITION = 0.25, 0.30, 0.20, 0.10, 0.15
+_W_CENTRAL, _W_TOPIC, _W_RELEVANT, _W_CUE, _W_POSITION = 0.25, 0.25, 0.15, 0.15, 0.20
 
 
 def split_dialogue(script: Script, cjk: bool) -> list[Sentence]:
@@ -153,7 +156,7 @@ def _bm25_graph(docs: list[tuple[str, ...]]) -> list[dict[int, float]]:
     k1, b = 1.2, 0.75
     raw = [[0.0] * n for _ in range(n)]
     for i, q in enumerate(docs):
-        qset = set(q)
+        qset = dict.fromkeys(q)  # ordered, so float sums are the same in every process
         for j in range(n):
             if i == j or not docs[j]:
                 continue
@@ -206,10 +209,15 @@ def _overlap(a: tuple[str, ...], b: set[str]) -> float:
     return len(set(a) & b) / math.sqrt(len(set(a)) * len(b))
 
 
+def _coverage(tokens: tuple[str, ...], query: set[str]) -> float:
+    """Share of the query's words (a heading or title) the sentence contains."""
+    return len(set(tokens) & query) / len(query) if query else 0.0
+
+
 def _length_factor(n_units: int, limits: Limits) -> float:
     """1 for points of comfortable length, less for very short ones."""
     low = limits.min_units * 1.6
-    return 1.0 if n_units >= low else 0.75 + 0.25 * (n_units - limits.min_units) / (low - limits.min_units)
+    return 1.0 if n_units >= low else 0.85 + 0.15 * (n_units - limits.min_units) / (low - limits.min_units)
 
 
 def candidates(script: Script, sentences: list[Sentence], cjk: bool, cast: Cast | None,
@@ -231,19 +239,20 @@ def candidates(script: Script, sentences: list[Sentence], cjk: bool, cast: Cast 
 
     rows = []
     for s, g in zip(sentences, groups, strict=True):
-        if s.question or not s.tokens or tx.is_smalltalk(s.text, cjk) or not tx.balanced(s.text):
+        if (s.question or not s.tokens or tx.is_smalltalk(s.text, cjk) or not tx.balanced(s.text)
+                or tx.is_continuation(s.text)):
             continue
         if tx.units(s.text, cjk) < limits.min_units:
             continue
         point = tx.condense(s.text, cjk, limits.max_units)
         if point is None or tx.units(point, cjk) < limits.min_units:
             continue
-        distinct = set(s.tokens)
+        distinct = dict.fromkeys(s.tokens)
         topic = sum(section[(g, t)] for t in distinct) / math.sqrt(len(distinct) + 2)
         turn = script.turns[s.turn]
         heading = headings[turn.chapter] if script.chapters and turn.chapter is not None else title
         question = _previous_question(sentences, s)
-        relevant = 0.6 * _overlap(s.tokens, heading | title) + 0.4 * _overlap(s.tokens, question)
+        relevant = 0.6 * max(_coverage(s.tokens, heading), _coverage(s.tokens, title)) + 0.4 * _overlap(s.tokens, question)
         cue = cue_score(s.text, cjk)
         offset = (s.index - group_start[g]) / max(1, group_len[g])
         edge = 1.0 if s.pos_in_turn == 0 else 0.7 if s.left_in_turn == 0 else 0.5 / s.pos_in_turn
@@ -251,6 +260,8 @@ def candidates(script: Script, sentences: list[Sentence], cjk: bool, cast: Cast 
         factor = weights.get(s.speaker, 1.0) * _length_factor(tx.units(point, cjk), limits)
         if tx.dangles(point, cjk):
             factor *= 0.7
+        if tx.is_example(point, cjk) or tx.is_anecdote(point, cjk):
+            factor *= 0.8
         rows.append((s, point, g, [central[s.index], topic, relevant, cue, position], factor))
 
     if not rows:
@@ -295,8 +306,10 @@ def _cosine(a: tuple[str, ...], b: tuple[str, ...]) -> float:
 def select(cands: list[Candidate], n_points: int, mmr_lambda: float = 0.7) -> list[Candidate]:
     """One point per topic (strongest topics first when there are more topics than points), then fill.
 
-    Every pick maximizes MMR: ``λ·score − (1−λ)·max similarity to what is already picked``; filling also
-    discounts topics that already gave a point. Result in dialogue order.
+    Every pick maximizes MMR: ``λ·score − (1−λ)·max similarity to what is already picked``, minus a
+    speaker-balance term when one speaker would get more than their share of the candidates' words.
+    Filling discounts topics that already gave a point; a topic whose best sentence is weak (under
+    :data:`WEAK_TOPIC` of the best overall) gets no point of its own. Result in dialogue order.
     """
     if not cands:
         return []
@@ -304,17 +317,23 @@ def select(cands: list[Candidate], n_points: int, mmr_lambda: float = 0.7) -> li
     by_group: dict[int, list[Candidate]] = {}
     for c in cands:
         by_group.setdefault(c.group, []).append(c)
+    words: Counter[str] = Counter()
+    for c in cands:
+        words[c.sentence.speaker] += len(c.sentence.tokens)
+    share = {sp: n / max(1, sum(words.values())) for sp, n in words.items()}
     strength = {g: max(c.score for c in cs) / top + 0.15 * math.log1p(len(cs)) for g, cs in by_group.items()}
-    chosen_groups = sorted(sorted(by_group, key=lambda g: (-strength[g], g))[:n_points])
+    strong = [g for g in by_group if max(c.score for c in by_group[g]) >= WEAK_TOPIC * top]
+    chosen_groups = sorted(sorted(strong, key=lambda g: (-strength[g], g))[:n_points])
     picked: list[Candidate] = []
 
     def mmr(c: Candidate, discount: float = 1.0) -> float:
         redundancy = max((_cosine(c.sentence.tokens, p.sentence.tokens) for p in picked), default=0.0)
-        return mmr_lambda * discount * c.score / top - (1 - mmr_lambda) * redundancy
+        same = sum(p.sentence.speaker == c.sentence.speaker for p in picked)
+        over = max(0.0, (same + 1) / (len(picked) + 1) - share[c.sentence.speaker])
+        return mmr_lambda * discount * c.score / top - (1 - mmr_lambda) * redundancy - 0.2 * over
 
     for g in chosen_groups:
-        best = max(by_group[g], key=lambda c: (mmr(c), -c.sentence.index))
-        picked.append(best)
+        picked.append(max(by_group[g], key=lambda c: (mmr(c), -c.sentence.index)))
     while len(picked) < n_points:
         rest = [c for c in cands if c not in picked]
         if not rest:

@@ -59,21 +59,26 @@ _EN_ORDINALS = ("First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh
 
 # -------------------------------------------------------------------------------------------- roles
 
+_ZH_ROLE_WORD = (r"(?:官|長|长|師|师|家|者|員|员|監|监|席|授|編|编|裁|任|理|主持人|創辦人|创办人|負責人|负责人|"
+                 r"主播|記者|记者|作者|代表|部長|部长|委員|委员|董事)")
+_ZH_LEAD_IN = (r"(?:邀請到|邀请到|請到|请到|邀請|邀请|請來|请来|專訪|专访|對談|对谈|對話|对话|訪問|访问|以及|與|与|和|跟|"
+               r"由|是|為|为|及|本期|本集|本節目|本节目|今天|今日)")
+# The whole clause before the name must be a role phrase (optionally after a lead-in verb such as 邀請到).
 _ZH_ROLE_RE = re.compile(
-    r"((?:[A-Za-z0-9][A-Za-z0-9 .&'-]{0,30}|[\u4e00-\u9fff]{2,10})\s*的\s*)?"
-    r"([\u4e00-\u9fff]{0,8}(?:官|長|长|師|师|家|者|員|员|監|监|席|授|編|编|裁|主持人|人|理|主播|記者|记者|作者|代表))"
-    r"\s*$")
-_ZH_NOT_ROLE = re.compile(r"[是在將将會会與与和跟及由請请邀對对讓让被把從从向給给說说]|們|们|大家|許多|许多|很多")
-_EN_ROLE_WORDS = (r"officer|director|founder|co-founder|ceo|cto|cpo|coo|cfo|president|minister|editor|reporter|"
-                  r"journalist|correspondent|professor|researcher|host|engineer|manager|chair|chairman|"
-                  r"chairwoman|designer|author|scientist|head|partner|producer|analyst|lead|advisor|adviser")
+    rf"^(?:.*{_ZH_LEAD_IN})?\s*((?:[A-Za-z0-9][A-Za-z0-9 .&'-]{{0,30}}?\s*的\s*)?"
+    rf"[\u4e00-\u9fffA-Za-z0-9 ]{{0,14}}?{_ZH_ROLE_WORD})\s*$")
+_ZH_NOT_ROLE = re.compile(r"[在將将會会說说讓让被把從从向給给]|們|们|大家|許多|许多|很多|一直|已經|已经")
+_EN_ROLE_WORDS = (r"(?i:officer|director|founder|co-founder|ceo|cto|cpo|coo|cfo|president|minister|editor|"
+                  r"reporter|journalist|correspondent|professor|researcher|host|engineer|manager|chair|chairman|"
+                  r"chairwoman|designer|author|scientist|head|partner|producer|analyst|lead|advisor|adviser)")
+_EN_LEAD_IN = (r"(?i:with|by|and|from|featuring|joined by|welcomes?|meet|interviews?|talks? (?:to|with)|"
+               r"speaks? (?:to|with)|guest|our guest is|today'?s guest is)")
 _EN_ROLE_BEFORE_RE = re.compile(
-    rf"((?:[A-Z][\w&.-]*(?:['’]s)?\s+){{0,3}}(?:[a-z-]+\s+){{0,3}}(?:{_EN_ROLE_WORDS}))\s*$", re.IGNORECASE)
-_EN_ROLE_AFTER_RE = re.compile(
-    rf"^\s*,\s*((?:the\s+|an?\s+)?(?:[\w&'-]+\s+){{0,4}}(?:{_EN_ROLE_WORDS})"
-    rf"(?:\s+(?:of|at|for)\s+(?:the\s+)?[A-Z][\w&.'’-]*(?:\s+[A-Z][\w&.'’-]*){{0,4}})?)\s*[,.;)]",
-    re.IGNORECASE)
-_CLAUSE_BREAK_RE = re.compile(r"[，,。．；;：:！!？?\n（）()「」“”]")
+    rf"^(?:.*\b{_EN_LEAD_IN})?\s*((?:[A-Z][\w&.-]*(?:['’]s)?\s+){{0,3}}(?:[a-z-]+\s+){{0,3}}{_EN_ROLE_WORDS})\s*$")
+_EN_ROLE_AFTER_RE = re.compile(r"^\s*,\s*([^,.;()]{3,70}?)\s*[,.;)]")
+_EN_NOT_ROLE = re.compile(r"\b(?:is|are|was|were|who|will|would|talks?|says?|said|speaks?|joins?|discuss\w*)\b",
+                          re.IGNORECASE)
+_CLAUSE_BREAK_RE = re.compile(r"[，,。．；;：:！!？?\n（）()「」“”]|\.\s")
 
 
 def _name_forms(name: str, label: str, aliases: tuple[str, ...]) -> list[str]:
@@ -97,22 +102,27 @@ def description_roles(script: Script) -> dict[str, tuple[str, bool]]:
     for sp in script.speakers:
         for form in _name_forms(sp.name, sp.label, sp.aliases):
             for m in re.finditer(re.escape(form), desc):
-                before = _CLAUSE_BREAK_RE.split(desc[: m.start()])[-1]
-                zh = _ZH_ROLE_RE.search(before)
-                if zh and not _ZH_NOT_ROLE.search(zh.group(2)) and not _ZH_NOT_ROLE.search(zh.group(1) or ""):
-                    out[sp.id] = (re.sub(r"\s+", " ", zh.group(0)).strip(), True)
-                    break
-                en = _EN_ROLE_BEFORE_RE.search(before)
-                if en and not re.search(r"\b(?:is|was|and|with|by|the)\s*$", before[: en.start()].strip()[-5:]):
-                    out[sp.id] = (en.group(1).strip(), True)
-                    break
-                after = _EN_ROLE_AFTER_RE.match(desc[m.end():])
-                if after:
-                    out[sp.id] = (after.group(1).strip(), False)
+                found = _role_near(desc[: m.start()], desc[m.end():])
+                if found:
+                    out[sp.id] = found
                     break
             if sp.id in out:
                 break
     return out
+
+
+def _role_near(before_text: str, after_text: str) -> tuple[str, bool] | None:
+    before = _CLAUSE_BREAK_RE.split(before_text)[-1]
+    zh = _ZH_ROLE_RE.match(before)
+    if zh and not _ZH_NOT_ROLE.search(zh.group(1)):
+        return re.sub(r"\s+", " ", zh.group(1)).strip(), True
+    en = _EN_ROLE_BEFORE_RE.match(before)
+    if en:
+        return en.group(1).strip(), True
+    after = _EN_ROLE_AFTER_RE.match(after_text)
+    if after and re.search(rf"\b{_EN_ROLE_WORDS}\b", after.group(1)) and not _EN_NOT_ROLE.search(after.group(1)):
+        return after.group(1).strip(), False
+    return None
 
 
 # ----------------------------------------------------------------------------------------- templates
@@ -138,6 +148,9 @@ class IntroParts:
     """Show name, when known."""
     chapter_titles: bool = True
     """False lists only the number of parts (used to fit the time budget)."""
+    common_words: frozenset[str] = frozenset()
+    """Lower-case words the dialogue uses mid-sentence: an English point opening with one of them is
+    lower-cased after "First, " (names and acronyms keep their capitals)."""
 
 
 def _zh_join(items: list[str], simplified: bool) -> str:
@@ -208,8 +221,7 @@ def _render_en(p: IntroParts) -> str:
         out.append(f"You will hear {joined}." if len(people) > 1 else f"Your speaker is {joined}.")
     if p.points:
         out.append(f"Here is what {p.points_by} talks about." if p.points_by else "Here are the key points.")
-        out.extend(f"{_EN_ORDINALS[i]}, {point[0].lower() + point[1:] if _lowerable(point) else point}"
-                   for i, point in enumerate(p.points))
+        out.extend(f"{_EN_ORDINALS[i]}, {_lower_first(point, p.common_words)}" for i, point in enumerate(p.points))
     if len(p.chapters) >= 2:
         head = f"The episode has {en_number(len(p.chapters))} parts"
         if p.chapter_titles:
@@ -221,16 +233,12 @@ def _render_en(p: IntroParts) -> str:
     return " ".join(out)
 
 
-def _lowerable(point: str) -> bool:
-    """True when the first word is an ordinary capitalized word (not I, an acronym or a name-like word)."""
-    first = point.split(" ", 1)[0]
-    return (len(first) > 1 and first[0].isupper() and first[1:].islower() and first not in ("I", "I'm", "I've")
-            and first.lower() in _COMMON_OPENERS)
-
-
-_COMMON_OPENERS = frozenset(
-    "the a an we our in on at for with when if as there it this that these those all most many some every "
-    "people our what how why one two technology data government democracy".split())
+def _lower_first(point: str, common: frozenset[str]) -> str:
+    """The point with its first letter lower-cased when its first word is an ordinary word."""
+    first = re.match(r"[A-Za-z]+", point)
+    if first and first.group(0) != "I" and first.group(0)[1:].islower() and first.group(0).lower() in common:
+        return point[0].lower() + point[1:]
+    return point
 
 
 def fit(parts: IntroParts, variant: str, drop_order: list[int], min_points: int) -> tuple[IntroParts, str]:

@@ -79,7 +79,8 @@ def sentences(text: str, cjk: bool) -> list[str]:
             start = 0
             for m in _EN_SPLIT_RE.finditer(para):
                 head = para[start:m.start()].strip()
-                if head.lower().endswith(_EN_ABBREV) or re.search(r"\b[A-Z]\.$", head):
+                last = head.rsplit(None, 1)[-1].lower() if head else ""
+                if last in _EN_ABBREV or re.search(r"\b[A-Z]\.$", head):
                     continue
                 out.append(head)
                 start = m.end()
@@ -145,6 +146,12 @@ _EN_SMALLTALK_RE = re.compile(
     re.IGNORECASE)
 
 
+def is_continuation(sentence: str) -> bool:
+    """True for a sentence that continues someone else's (opens with an ellipsis or a lower-case word)."""
+    s = sentence.lstrip()
+    return s.startswith(("…", "...", "—", "–", "-")) or s[:1].islower()
+
+
 def is_question(sentence: str) -> bool:
     """True for questions (they introduce topics; they are not key points)."""
     return bool(_QUESTION_END_RE.search(sentence.rstrip()))
@@ -155,7 +162,27 @@ def is_smalltalk(sentence: str, cjk: bool) -> bool:
     return bool((_ZH_SMALLTALK_RE if cjk else _EN_SMALLTALK_RE).search(sentence.strip()))
 
 
-_ZH_DANGLING_RE = re.compile(r"^(?:這|那|它|他|她|此|该|該|这|其|上述|前者|後者|后者)")
+_ZH_EXAMPLE_RE = re.compile(r"^(?:比如|例如|舉例來說|举例来说|舉個例子|举个例子|好比|像是|譬如)")
+_EN_EXAMPLE_RE = re.compile(r"^(?:for (?:example|instance)|e\.g\.|say|like)\b", re.IGNORECASE)
+
+
+def is_example(sentence: str, cjk: bool) -> bool:
+    """True when the sentence opens as an example (比如… / For example …) rather than a claim."""
+    return bool((_ZH_EXAMPLE_RE if cjk else _EN_EXAMPLE_RE).match(sentence.strip()))
+
+
+_ZH_ANECDOTE_RE = re.compile(r"^(?:昨天|前天|今天早上|不久前|幾周前|几周前|幾天前|几天前|上週|上周|去年|當時|当时|那時|那时|"
+                             r"我記得|我记得|有一次|有一天|後來|后来)")
+_EN_ANECDOTE_RE = re.compile(r"^(?:yesterday|last (?:week|month|year)|a (?:few|couple of) (?:days|weeks|months) ago|"
+                             r"i remember|once|one day|back then|at the time|when i was)\b", re.IGNORECASE)
+
+
+def is_anecdote(sentence: str, cjk: bool) -> bool:
+    """True when the sentence opens a story (昨天… / I remember …): colour, rarely the point itself."""
+    return bool((_ZH_ANECDOTE_RE if cjk else _EN_ANECDOTE_RE).match(sentence.strip()))
+
+
+_ZH_DANGLING_RE = re.compile(r"^(?:這|那|它|他|她|此|该|該|这|其|上述|前者|後者|后者|第[一二三四五六七八九十]+[個个點点]?是)")
 _EN_DANGLING_RE = re.compile(r"^(?:this|that|these|those|it|they|he|she|them|there)\b", re.IGNORECASE)
 
 
@@ -178,6 +205,9 @@ _ZH_SOFT_MARKERS = ("對啊", "对啊", "好的", "是的", "沒錯", "没错", 
 _ZH_MARKER_TAIL_RE = re.compile(r"^[，,、：:\s]*")
 _EN_MARKERS_RE = re.compile(
     r"^(?:and|so|well|but|now|actually|basically|of course|i think(?: that)?|i believe(?: that)?|i mean|"
+    r"what i(?:'m|’m| am) (?:trying to say|saying) is(?: that)?|what i mean is(?: that)?|i would say(?: that)?|"
+    r"i'd say(?: that)?|as (?:i|you) (?:said|mentioned)|like i said|let's say|"
+    r"(?:i know|i see|i agree|true|that's true|that's right|exactly|absolutely|great question)(?=,)|"
     r"you know|yes|yeah|no|okay|ok|right|sure|also|then|indeed|in fact|honestly|obviously|clearly|"
     r"again|anyway|look|see)\b[,:;]?\s+", re.IGNORECASE)
 
