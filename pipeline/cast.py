@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from pipeline.castfile import CastEntry, CastFile, load_cast_file
-from pipeline.errors import BadInput
+from pipeline.errors import BadInput, RecastError
 from pipeline.model import Cast, Script, Speaker, Voice, VoiceSettings
 from pipeline.names import guess_gender, role_hint
 from pipeline.voices import Catalogue, Preset, load_catalogue, load_preset
@@ -78,8 +78,9 @@ def assign_roles(script: Script, user: CastFile | None = None) -> tuple[str | No
     user = user or CastFile()
     order = appearance_order(script)
     explicit: dict[str, str] = {}
+    entries = dict(user.speakers)
     for s in script.speakers:
-        role = user.entry(s.id).role or s.role or role_hint(s.name, s.label, *s.aliases)
+        role = (entries[s.id].role if s.id in entries else None) or s.role or role_hint(s.name, s.label, *s.aliases)
         if role:
             explicit[s.id] = role
     hosts = [sid for sid in order if explicit.get(sid) == "host"]
@@ -130,7 +131,8 @@ class _Casting:
         self._floor: dict[int, int] = {}
         self.candidates = {role: self._voices(preset.candidates(role)) for role in ("host", "guest", "narrator")}
         if not self.candidates["host"] or not self.candidates["narrator"]:
-            raise BadInput(f"no {engine} voices for {script.language!r} in {preset.source}")
+            raise RecastError(f"none of the {engine} voices in {preset.source} is in the voice list; "
+                              "run `recast voices --refresh` or fix the preset")
         if user.narrator and user.narrator.voice and self._fully_fixed(user.narrator):
             self.avoid_always.add(self._make(user.narrator.voice, 0, 0, "narrator", user.narrator))
 

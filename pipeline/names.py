@@ -86,7 +86,7 @@ _HONORIFIC_GENDER = {"mr": "male", "sir": "male", "lord": "male", "mrs": "female
 _HONORIFIC_ZH = (("先生", "male"), ("女士", "female"), ("小姐", "female"), ("太太", "female"))
 _HOST_WORDS = {"主持人", "主持", "主播", "主持人甲", "host", "hosts", "interviewer", "moderator", "anchor", "記者",
                "记者", "採訪者", "采访者", "q"}
-_GUEST_WORDS = {"來賓", "来宾", "嘉賓", "嘉宾", "受訪者", "受访者", "guest", "interviewee", "a"}
+_GUEST_WORDS = {"來賓", "来宾", "嘉賓", "嘉宾", "受訪者", "受访者", "guest", "interviewee"}  # not "A": A/B dialogues
 _HAN = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff]+$")
 _SEPARATORS = re.compile(r"[·・•‧．.\s]+")
 

@@ -99,10 +99,10 @@ def split_requests(text: str, language: str, *, max_chars: int | None = None,
     ``max_bytes`` bytes after XML escaping; pieces are stripped, and those without a letter, digit or
     CJK character are dropped. Joined, the pieces give back the text except for whitespace at the cuts.
     """
-    if max_bytes < 32:
-        raise ValueError("max_bytes must be at least 32")
+    if max_bytes < 32 or (max_chars is not None and max_chars < 8):
+        raise ValueError("max_bytes must be at least 32 and max_chars at least 8")
     cjk = language.casefold().startswith(("zh", "ja", "ko", "yue", "cmn"))
-    cap = max(8, max_chars or (ZH_MAX if cjk else EN_MAX))
+    cap = max_chars or (ZH_MAX if cjk else EN_MAX)
     target = min(ZH_TARGET if cjk else EN_TARGET, cap)
     limits = _Limits(cap, max_bytes)
     units: list[tuple[int, int]] = []

@@ -155,3 +155,14 @@ def test_missing_and_undecodable_files(interview, tmp_path: Path):
     bad.write_bytes('[narrator]\nvoice = "caf\xe9"\n'.encode("latin-1"))
     with pytest.raises(BadInput, match="not UTF-8"):
         cast_script(interview, "edge", cast_file=bad)
+
+
+def test_the_documented_cast_file_works(interview, tmp_path: Path):
+    import re
+
+    readme = (Path(__file__).resolve().parents[2] / "voices" / "README.md").read_text("utf-8")
+    block = re.search(r"```toml\n(.*?)```", readme, re.S).group(1)
+    cast = cast_script(interview, "edge", cast_file=write(tmp_path, block))
+    s1 = cast.voice_for("s1")
+    assert (s1.voice, s1.rate, s1.pitch) == ("zh-TW-YunJheNeural", 5, -2)
+    assert cast.narrator.voice == "zh-TW-HsiaoYuNeural"
