@@ -13,17 +13,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import shutil
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pipeline
 from pipeline import ffmpeg
 from pipeline.errors import BadInput, RecastError
-from pipeline.fsutil import atomic_path, atomic_write_bytes
 from pipeline.publish.catalogue import Catalogue, EpisodeRow, catalogue_path, open_catalogue
 from pipeline.publish.edition import EditionInfo, read_edition
 from pipeline.publish.feed import FeedContext, build_feed, episode_page
+from pipeline.publish.files import copy_public, write_public
 from pipeline.publish.show import SHOW_FILE, Show, apply_sets, default_show, load_show, save_show
 from pipeline.publish.site import SITE_INDEX, SiteContext, build_site
 from pipeline.publish.urls import FEED_FILE, check_base_url, episode_guid, file_url, podcast_guid
@@ -146,7 +145,7 @@ def _write_outputs(cat: Catalogue, output_dir: Path, show: Show, warnings: list[
     ctx = FeedContext(base_url=base, feed_url=feed_url, podcast_guid=cat.meta("podcast_guid") or "",
                       cover_url=cover_url, generator=GENERATOR)
     feed_path = output_dir / FEED_FILE
-    atomic_write_bytes(feed_path, build_feed(show, rows, ctx))
+    write_public(feed_path, build_feed(show, rows, ctx))
     site = build_site(output_dir, show, rows, SiteContext(feed_url=feed_url, cover=cover_rel,
                                                           generator=GENERATOR))
     if cover_warning:
@@ -174,8 +173,7 @@ def _first_show(output_dir: Path, edition: EditionInfo, show_path: Path) -> Show
     hosts = [p.name for p in edition.persons if p.role == "host"] or [p.name for p in edition.persons]
     if edition.cover is not None:  # the show's artwork is its own file, independent of the episode
         cover = "cover" + Path(edition.cover.name).suffix
-        with atomic_path(output_dir / cover) as tmp:
-            shutil.copyfile(output_dir / edition.slug / edition.cover.name, tmp)
+        copy_public(output_dir / edition.slug / edition.cover.name, output_dir / cover)
     else:
         cover = _default_artwork(output_dir, edition)
     show = default_show(show_title=edition.show or edition.title, language=edition.language, hosts=hosts,
@@ -191,13 +189,16 @@ def _default_artwork(output_dir: Path, edition: EditionInfo) -> str:
         return target.name
     digest = hashlib.sha256((edition.show or edition.title).encode("utf-8")).hexdigest()
     c0, c1 = digest[:6], digest[6:12]
+    work = output_dir / f".tmp-artwork-{c0}{c1}.png"
     try:
-        with atomic_path(target) as tmp:
-            ffmpeg.run("ffmpeg", ["-y", "-f", "lavfi", "-i", f"gradients=s=1400x1400:c0=0x{c0}:c1=0x{c1}:"
-                                  "x0=0:y0=0:x1=1400:y1=1400:nb_colors=2:seed=1", "-frames:v", "1",
-                                  "-f", "image2", "-c:v", "png", str(tmp)])
+        ffmpeg.run("ffmpeg", ["-y", "-f", "lavfi", "-i", f"gradients=s=1400x1400:c0=0x{c0}:c1=0x{c1}:"
+                              "x0=0:y0=0:x1=1400:y1=1400:nb_colors=2:seed=1", "-frames:v", "1",
+                              "-f", "image2", "-c:v", "png", str(work)])
+        copy_public(work, target)
     except RecastError:
         return ""
+    finally:
+        work.unlink(missing_ok=True)
     return target.name
 
 
@@ -224,21 +225,42 @@ def _resolve_cover(output_dir: Path, show: Show, base: str) -> tuple[str, str, s
     if not real.is_relative_to(root):
         real = root / f"cover{ext}"
         if not real.exists() or real.read_bytes() != path.read_bytes():
-            with atomic_path(real) as tmp:
-                shutil.copyfile(path, tmp)
+            copy_public(path, real)
     rel = real.relative_to(root).as_posix()
     return file_url(base, *rel.split("/")), rel, _artwork_warning(real)
 
 
 def _artwork_warning(path: Path) -> str:
-    try:
-        streams = ffmpeg.probe(path).get("streams") or [{}]
-    except RecastError:
+    size = image_size(path)
+    if size is None:
         return ""
-    w, h = streams[0].get("width"), streams[0].get("height")
-    if isinstance(w, int) and isinstance(h, int) and (w != h or not 1400 <= w <= 3000):
+    w, h = size
+    if w != h or not 1400 <= w <= 3000:
         return f"show artwork is {w}×{h}; Apple Podcasts wants a square from 1400×1400 to 3000×3000"
     return ""
+
+
+def image_size(path: Path) -> tuple[int, int] | None:
+    """(width, height) of a PNG or baseline/progressive JPEG from its header, or None when unreadable."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(24)
+            if head[:8] == b"\x89PNG\r\n\x1a\n" and head[12:16] == b"IHDR":
+                return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+            if head[:2] != b"\xff\xd8":
+                return None
+            fh.seek(2)
+            while True:
+                marker = fh.read(2)
+                if len(marker) < 2 or marker[0] != 0xFF:
+                    return None
+                length = int.from_bytes(fh.read(2), "big")
+                if marker[1] in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF):
+                    sof = fh.read(5)
+                    return int.from_bytes(sof[3:5], "big"), int.from_bytes(sof[1:3], "big")
+                fh.seek(length - 2, 1)
+    except OSError:
+        return None
 
 
 def _show_path(output_dir: Path, recorded: str | None) -> Path:

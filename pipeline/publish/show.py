@@ -36,7 +36,7 @@ from pathlib import Path
 import tomli_w
 
 from pipeline.errors import BadInput
-from pipeline.fsutil import atomic_write_text
+from pipeline.publish.files import write_public
 
 SHOW_FILE = "show.toml"
 DEFAULT_CATEGORY = "Society & Culture"
@@ -202,7 +202,7 @@ def load_show(path: Path) -> Show:
 
 def save_show(show: Show, path: Path) -> None:
     """Write the show file atomically."""
-    atomic_write_text(Path(path), show.to_toml())
+    write_public(Path(path), show.to_toml())
 
 
 def apply_sets(show: Show, sets: list[str]) -> Show:

@@ -21,9 +21,9 @@ from pathlib import Path
 from lxml import etree  # noqa: TID251  (lxml is confined to pipeline/publish/)
 from lxml import html as lhtml  # noqa: TID251
 
-from pipeline.fsutil import atomic_write_text
 from pipeline.publish.catalogue import EpisodeRow
 from pipeline.publish.feed import episode_page
+from pipeline.publish.files import write_public
 from pipeline.publish.notes import notes_fragment, xml_safe
 from pipeline.publish.show import Show
 from pipeline.publish.transcript import Segment, load_segments
@@ -77,13 +77,13 @@ def build_site(output_dir: Path, show: Show, rows: Sequence[EpisodeRow], ctx: Si
     for row in rows:
         name = episode_page(row.slug)[1]
         keep.add(name)
-        atomic_write_text(pages / name, _episode_page(output_dir, show, row, ctx))
+        write_public(pages / name, _episode_page(output_dir, show, row, ctx))
     if pages.is_dir():
         for stale in pages.glob("*.html"):
             if stale.name not in keep:
                 stale.unlink(missing_ok=True)
     index = output_dir / SITE_INDEX
-    atomic_write_text(index, _index_page(show, rows, ctx))
+    write_public(index, _index_page(show, rows, ctx))
     return index
 
 

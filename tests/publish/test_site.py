@@ -106,3 +106,14 @@ def test_transcript_reader_shapes(tmp_path: Path):
         "plain\n", "utf-8")
     assert [(s.start_ms, s.end_ms, s.speaker, s.text) for s in load_segments(tmp_path)] == [
         (1000, 2500, "Bob", "Tom & Jerry"), (3723004, 3724000, "", "plain")]
+
+
+def test_published_files_are_readable_by_a_web_server(show_dir: Path):
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    expected = 0o666 & ~mask
+    for path in [show_dir / "feed.xml", show_dir / "index.html", show_dir / "show.toml", show_dir / "cover.png",
+                 *(show_dir / "episodes").glob("*.html")]:
+        assert path.stat().st_mode & 0o777 == expected, path.name
