@@ -247,7 +247,8 @@ class _Casting:
             s = self._make(voices[0].name, dp, dr, role, entry)
             if s not in avoid:
                 return s
-        raise BadInput("cannot give a speaker voice settings distinct from its neighbours; change rate or pitch in the cast file")
+        raise BadInput("cannot give a speaker voice settings distinct from its neighbours; "
+                       "change rate or pitch in the cast file")
 
     # -------------------------------------------------------------------------------------- narrator
 
@@ -274,7 +275,8 @@ class _Casting:
         if best is not None:
             return best[1]
         if entry.voice and self._fully_fixed(entry):
-            clash = next(sid for sid, s in self.settings.items() if s in taken and s.voice == entry.voice)
+            fixed = self._make(entry.voice, 0, 0, "narrator", entry)
+            clash = next(sid for sid, s in self.settings.items() if s == fixed)
             raise BadInput(f"the narrator's voice settings in the cast file equal speaker "
                            f"{self.script.speaker(clash).name!r}'s; give the narrator another voice, rate or pitch")
         return self._grid(voices, "narrator", entry, taken)
