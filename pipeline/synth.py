@@ -4,7 +4,8 @@
 concurrency bound. Each attempt's audio is checked for silent partial loss (edge-tts ends quietly when
 the socket closes before ``turn.end``, rany2/edge-tts#190): a clip shorter than its text needs, or
 shorter than the engine's own last sentence, or whose sentences stop before the end of the text, is
-requested again. Connection errors, timeouts, 429/5xx (honouring Retry-After), missing or short audio
+requested again — unless a retry returns the very same bytes, which a real cut never does (so a
+heuristic's false alarm costs one extra request, not a failed render). Connection errors, timeouts, 429/5xx (honouring Retry-After), missing or short audio
 are retried with exponential backoff and jitter (tenacity); a 403 (which edge-tts already retried once
 after correcting the clock) stops at once with :class:`~pipeline.errors.ServiceRefused`. Every finished
 clip is in the cache as soon as it is done, so a failed or interrupted run resumes where it stopped.
@@ -13,6 +14,7 @@ clip is in the cache as soon as it is done, so a failed or interrupted run resum
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import random
 import re
 import time
@@ -97,16 +99,18 @@ def check_complete(request: Request, synthesis: Synthesis) -> None:
     duration = synthesis.duration_ms
     need = minimum_ms(request.text, request.voice.rate)
     if duration < need:
-        raise ShortAudio(f"audio is {duration} ms long but the text needs at least {need} ms")
+        raise ShortAudio(f"audio is {duration} ms long but the text needs at least {need} ms",
+                         synthesis=synthesis)
     if not synthesis.sentences:
         return
     last = max(s.end_ms for s in synthesis.sentences)
     if last > duration + TOLERANCE_MS:
-        raise ShortAudio(f"audio stops at {duration} ms but its last sentence ends at {last} ms")
+        raise ShortAudio(f"audio stops at {duration} ms but its last sentence ends at {last} ms",
+                         synthesis=synthesis)
     text = _norm(request.text)
     spoken = _norm("".join(s.text for s in synthesis.sentences))
     if text and not (spoken.endswith(text[-6:]) or len(spoken) >= len(text)):
-        raise ShortAudio("the engine's sentences stop before the end of the text")
+        raise ShortAudio("the engine's sentences stop before the end of the text", synthesis=synthesis)
 
 
 # ----------------------------------------------------------------------------------------- naming
@@ -162,12 +166,17 @@ class _Run:
             stop=stop_after_attempt(self.max_attempts), wait=self.backoff, reraise=True,
             retry=retry_if_exception(lambda e: isinstance(e, EngineFault) and e.retryable),
             before_sleep=self._before_sleep(request))
+        suspects: set[bytes] = set()
         try:
             async for attempt in retrying:
                 with attempt:
-                    async with slots:
-                        synthesis = await self.engine.synthesize(request.text, request.voice, lang=request.lang)
-                    check_complete(request, synthesis)
+                    try:
+                        async with slots:
+                            synthesis = await self.engine.synthesize(request.text, request.voice,
+                                                                     lang=request.lang)
+                        check_complete(request, synthesis)
+                    except ShortAudio as err:
+                        synthesis = self._same_again(request, err, suspects)
         except ServiceStatus as err:
             if err.status == 403:
                 raise ServiceRefused(REFUSED) from err
@@ -175,6 +184,18 @@ class _Run:
         except EngineFault as err:
             raise self._gave_up(request, err) from err
         return synthesis
+
+    def _same_again(self, request: Request, err: ShortAudio, suspects: set[bytes]) -> Synthesis:
+        """Accept a "short" clip the engine returns byte-identical twice (a false alarm), else re-raise."""
+        if err.synthesis is None:
+            raise err
+        digest = hashlib.sha256(err.synthesis.audio).digest()
+        if digest not in suspects:
+            suspects.add(digest)
+            raise err
+        self.progress.note(f"{describe(request, self.names)}: {err}, but the engine returns exactly this audio "
+                           "every time; keeping it")
+        return err.synthesis
 
     def _gave_up(self, request: Request, err: EngineFault) -> SynthesisError:
         where = describe(request, self.names)

@@ -5,9 +5,11 @@ Spec items are ``KIND[:ARG]@WHERE`` separated by commas. WHERE is request number
 ``text=SUBSTRING`` (requests whose text contains it; stream faults only, since HTTP faults happen before
 the text arrives). Kinds:
 
-* ``drop[:F]`` — socket closed after a fraction F (default 0.5) of the audio; no ``turn.end``.
-* ``truncate[:F]`` — clean end (``turn.end`` sent) but only fraction F (default 0.5) of the audio,
+* ``drop[:F]`` — socket closed after a fraction F of the audio; no ``turn.end``.
+* ``truncate[:F]`` — clean end (``turn.end`` sent) but only fraction F of the audio (whole frames),
   metadata for every sentence still sent.
+
+  Without F the fraction is drawn per request from 30–70 % (seeded): real cuts vary from try to try.
 * ``noaudio`` — ``turn.start`` and ``turn.end`` with no audio between.
 * ``http403`` (with a ``Date`` header), ``http429[:S]`` (``Retry-After: S`` when S is given),
   ``http503`` — refused at the WebSocket upgrade.

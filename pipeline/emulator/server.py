@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import json
+import random
 import re
 import threading
 import time
@@ -84,6 +85,7 @@ class State:
         self.count = 0
         self.log: list[RequestRecord] = []
         self._renders: dict[tuple, asyncio.Future] = {}
+        self._cuts: dict[tuple, set[int]] = {}
 
     def new_record(self) -> RequestRecord:
         with self.lock:
@@ -91,6 +93,19 @@ class State:
             record = RequestRecord(self.count, time.monotonic())
             self.log.append(record)
         return record
+
+    def cut_point(self, key: tuple, total: int, fault: Fault, number: int) -> int:
+        """Units (frames or bytes) of ``total`` kept by a drop/truncate: the fault's fraction when it
+        gives one, else 30–70 % drawn from the seed and never the same twice for one request content,
+        as real cuts vary from try to try."""
+        if fault.arg is not None:
+            return max(1, int(total * fault.arg))
+        used = self._cuts.setdefault((fault.kind, key), set())
+        keep = max(1, int(total * random.Random(f"{self.settings.seed}:cut:{number}").uniform(0.3, 0.7)))
+        while keep in used and keep > 1:
+            keep -= 1
+        used.add(keep)
+        return keep
 
     def gender(self, name: str) -> str | None:
         for v in self.settings.voices:
@@ -245,12 +260,11 @@ async def _turn(ws: web.WebSocketResponse, transport, state: State, record: Requ
     if kind == "noaudio":
         audio, marks = b"", []
     elif kind == "truncate":
-        keep = 0.5 if fault.arg is None else fault.arg
-        audio = audio[: max(1, int(len(audio) // FRAME_BYTES * keep)) * FRAME_BYTES]
+        frames = state.cut_point(what, len(audio) // FRAME_BYTES, fault, record.number)
+        audio = audio[: frames * FRAME_BYTES]
     cut = len(audio)
     if kind == "drop":
-        keep = 0.5 if fault.arg is None else fault.arg
-        cut = max(1, int(len(audio) * keep))
+        cut = state.cut_point(what, len(audio), fault, record.number)
     stream_id = uuid.uuid4().hex.upper()
     service = {"context": {"serviceTag": uuid.uuid4().hex}}
     record.first_byte = time.monotonic()

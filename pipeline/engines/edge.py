@@ -220,11 +220,13 @@ class EdgeEngine:
             raise NoAudio(f"Edge sent no decodable audio at {where}")
         if info.trailing:
             raise ShortAudio(f"Edge audio ends in the middle of a frame at {where} (connection dropped)")
+        result = Synthesis(bytes(audio), "mp3", tuple(sentences), info.duration_ms)
         last = max((s.end_ms for s in sentences), default=0)
         if sentences and info.duration_ms < last + MIN_TAIL_MS:
             raise ShortAudio(f"Edge audio from {where} stops at {info.duration_ms} ms, too soon after its last "
-                             f"sentence ends ({last} ms) to hold Edge's trailing silence: cut short")
-        return Synthesis(bytes(audio), "mp3", tuple(sentences), info.duration_ms)
+                             f"sentence ends ({last} ms) to hold Edge's trailing silence: cut short",
+                             synthesis=result)
+        return result
 
 
 def probe(timeout: float = 3.0) -> bool:

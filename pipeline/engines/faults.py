@@ -6,7 +6,12 @@ still gets one clear line and exit code 3.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pipeline.errors import SynthesisError
+
+if TYPE_CHECKING:
+    from pipeline.model import Synthesis
 
 
 class EngineFault(SynthesisError):
@@ -62,6 +67,12 @@ class ShortAudio(EngineFault):
     """The audio came back cut short without an error (dropped socket, truncated stream)."""
 
     kind = "short audio"
+
+    def __init__(self, message: str, *, synthesis: Synthesis | None = None) -> None:
+        super().__init__(message)
+        self.synthesis = synthesis
+        """The suspicious result, when it decodes: the scheduler accepts it if a retry returns the very
+        same audio (a real cut differs from try to try; a heuristic's false alarm does not)."""
 
 
 class EngineBroken(EngineFault):

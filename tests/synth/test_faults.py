@@ -136,3 +136,25 @@ def test_retries_are_noted_once_per_kind(batch, edge, emu, tmp_path):
     assert notes[-1] == ("finish",)
     messages = [n[1] for n in notes if n[0] == "note"]
     assert 1 <= len(messages) <= 2 and "(503)" in messages[0] and "retrying in" in messages[0]
+
+
+def test_identical_short_audio_twice_is_accepted_not_failed(batch, edge, emu, tmp_path, clean_audio):
+    """A clip that trips the short-audio checks but comes back byte-identical is the engine's real output."""
+    requests, _ = batch
+    target = requests[2]
+    emu.set_faults(f"truncate:0.4@text={target.text[:10]}")  # the same cut every time
+    notes = []
+
+    class Notes:
+        def start(self, label, total): pass
+        def advance(self, units=1, audio_seconds=0.0): pass
+        def note(self, message): notes.append(message)
+        def finish(self): pass
+
+    result = run(batch, edge, tmp_path, progress=Notes())
+    assert sum(1 for r in emu.log if r.text == target.text) == 2
+    assert result.clips[2].path.read_bytes() == clean_audio[2][: len(result.clips[2].path.read_bytes())]
+    assert len(result.clips[2].path.read_bytes()) < len(clean_audio[2])
+    assert any("returns exactly this audio every time" in n for n in notes)
+    assert [c.path.read_bytes() for i, c in enumerate(result.clips) if i != 2] == \
+        [a for i, a in enumerate(clean_audio) if i != 2]
