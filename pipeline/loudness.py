@@ -64,13 +64,20 @@ def normalize(master: Path, out: Path, *, target_lufs: float = TARGET_LUFS, true
         raise RecastError(f"{master.name} is silent; nothing to normalize (check the synthesized clips)")
     rate = sample_rate or _sample_rate(master)
     ceiling = true_peak - margin_db
+    # Find the gain whose limited output sits on target: the limiter takes some loudness away, more as
+    # the gain grows, so step with the slope seen so far (secant method; 2–3 passes in practice).
+    tried: list[tuple[float, float]] = []
     gain = target_lufs - before.integrated_lufs
-    for _ in range(5):
-        _apply(master, out, gain, ceiling, rate)
-        error = target_lufs - integrated(out)
+    for _ in range(6):
+        got = _apply(master, out, gain, ceiling, rate)
+        tried.append((gain, got))
+        error = target_lufs - got
         if abs(error) <= 0.15:
             break
-        gain += error  # the limiter took some loudness away: ask for that much more
+        slope = 1.0
+        if len(tried) > 1 and tried[-1][0] != tried[-2][0]:
+            slope = (tried[-1][1] - tried[-2][1]) / (tried[-1][0] - tried[-2][0])
+        gain += error / min(1.0, max(0.2, slope))
     return measure(out)
 
 
@@ -80,15 +87,19 @@ def within_spec(loud: Loudness, *, target_lufs: float = TARGET_LUFS, true_peak: 
     return abs(loud.integrated_lufs - target_lufs) <= tolerance_lu and loud.true_peak_dbtp <= true_peak
 
 
-def _apply(master: Path, out: Path, gain_db: float, ceiling_dbtp: float, rate: int) -> None:
-    """Gain, then a limiter at 4x the rate (so it limits inter-sample peaks too), back to ``rate``."""
+def _apply(master: Path, out: Path, gain_db: float, ceiling_dbtp: float, rate: int) -> float:
+    """Gain, then a limiter at 4x the rate (so it limits inter-sample peaks too), back to ``rate``.
+
+    Returns the integrated loudness of what was written (measured in the same ffmpeg pass).
+    """
     limit = 10 ** (ceiling_dbtp / 20)
     chain = (f"volume={gain_db:.4f}dB:precision=double,"
              f"aresample={rate * 4}:resampler=soxr,"
              f"alimiter=limit={limit:.6f}:attack=5:release=50:level=0:latency=1,"
-             f"aresample={rate}:resampler=soxr")
-    ffmpeg.run("ffmpeg", ["-y", "-i", str(master), "-map", "0:a:0", "-af", chain, "-ac", "1",
-                          "-c:a", "pcm_s16le", *ffmpeg.BITEXACT, "-f", "wav", str(out)])
+             f"aresample={rate}:resampler=soxr,ebur128=peak=none")
+    log = _ffmpeg_log(["-y", "-i", str(master), "-map", "0:a:0", "-af", chain, "-ac", "1", "-c:a", "pcm_s16le",
+                       *ffmpeg.BITEXACT, "-f", "wav", str(out)], master)
+    return _parse_summary(log, master)["I"]
 
 
 def _sample_rate(path: Path) -> int:
@@ -100,21 +111,26 @@ def _sample_rate(path: Path) -> int:
 
 
 def _ebur128(path: Path, peak: str = "true") -> dict[str, float]:
-    """Run ffmpeg's ebur128 filter and parse its Summary into I, LRA and the requested peak.
-
-    ``pipeline.ffmpeg.run`` discards stderr, where ffmpeg logs the Summary, so this runs ffmpeg itself
-    (the program path still comes from ``pipeline.ffmpeg.require``).
-    """
+    """Run ffmpeg's ebur128 filter and parse its Summary into I, LRA and the requested peak."""
     if not path.is_file():
         raise RecastError(f"cannot measure loudness: {path} does not exist")
-    cmd = [ffmpeg.require("ffmpeg"), "-hide_banner", "-nostdin", "-nostats", "-loglevel", "info",
-           "-i", str(path), "-map", "0:a:0", "-af", f"ebur128=peak={peak}", "-f", "null", "-"]
+    log = _ffmpeg_log(["-i", str(path), "-map", "0:a:0", "-af", f"ebur128=peak={peak}", "-f", "null", "-"], path)
+    return _parse_summary(log, path)
+
+
+def _ffmpeg_log(args: list[str], path: Path) -> str:
+    """Run ffmpeg at log level info and return its log (stderr), where ebur128 prints its Summary.
+
+    ``pipeline.ffmpeg.run`` discards stderr, so this runs ffmpeg itself (the program path still comes
+    from ``pipeline.ffmpeg.require``).
+    """
+    cmd = [ffmpeg.require("ffmpeg"), "-hide_banner", "-nostdin", "-nostats", "-loglevel", "info", *args]
     proc = subprocess.run(cmd, capture_output=True, check=False)
     text = proc.stderr.decode("utf-8", "replace")
     if proc.returncode != 0:
         lines = [ln for ln in text.splitlines() if ln.strip()]
-        raise RecastError(f"ffmpeg could not measure {path.name}: {lines[-1] if lines else 'exit ' + str(proc.returncode)}")
-    return _parse_summary(text, path)
+        raise RecastError(f"ffmpeg failed on {path.name}: {lines[-1] if lines else 'exit ' + str(proc.returncode)}")
+    return text
 
 
 def _parse_summary(text: str, path: Path) -> dict[str, float]:
