@@ -163,7 +163,7 @@ def _mime(name: str) -> str:
             ".png": "image/png", ".jpg": "image/jpeg"}.get(Path(name).suffix, "application/octet-stream")
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def make_edition(speech):
     """Factory: ``make_edition(output, slug, lang="en", **kwargs)`` → edition folder."""
 
@@ -179,16 +179,26 @@ def make_edition(speech):
 BASE = "https://example.org/pod/"
 
 
-@pytest.fixture
-def show_dir(tmp_path, make_edition, cover_png):
-    """An output folder with three editions published (en 2024-10-22 with cover and m4a; zh 2024-11-05 mp3
-    only; en undated), in that publish order."""
+def build_show(out: Path, make_edition, cover_png: Path) -> Path:
+    """Three editions published into ``out`` (en 2024-10-22 with cover and m4a; zh 2024-11-05 mp3 only;
+    en undated), in that publish order."""
     from pipeline.publish import publish_edition
 
-    out = tmp_path / "output"
     make_edition(out, "2024-10-22-trains", title="Trains & <Railways>", cover=cover_png)
     make_edition(out, "2024-11-05-ai", lang="zh", title="人工智慧的「未來」", published="2024-11-05", m4a=False)
     make_edition(out, "undated-talk", title="An undated talk", published=None)
     for slug in ("2024-10-22-trains", "2024-11-05-ai", "undated-talk"):
         publish_edition(out / slug, base_url=BASE)
     return out
+
+
+@pytest.fixture
+def show_dir(tmp_path, make_edition, cover_png):
+    """A published show of three episodes that the test may change."""
+    return build_show(tmp_path / "output", make_edition, cover_png)
+
+
+@pytest.fixture(scope="module")
+def shared_show_dir(tmp_path_factory, make_edition, cover_png):
+    """The same show, shared by a module's tests that only read it."""
+    return build_show(tmp_path_factory.mktemp("shared") / "output", make_edition, cover_png)

@@ -37,8 +37,8 @@ def test_podcast_guid_test_vector():
     assert podcast_guid("http://podnews.net/rss/") == "9b024349-ccf0-5f69-a609-6b82873eab3c"
 
 
-def test_podcastparser_sees_every_episode(show_dir: Path):
-    parsed = _pp(show_dir / "feed.xml")
+def test_podcastparser_sees_every_episode(shared_show_dir: Path):
+    parsed = _pp(shared_show_dir / "feed.xml")
     assert parsed["title"] == "Test Show"
     assert parsed["cover_url"] == BASE + "cover.png"
     episodes = parsed["episodes"]
@@ -48,7 +48,7 @@ def test_podcastparser_sees_every_episode(show_dir: Path):
     for e in episodes:
         slug = {"An undated talk": "undated-talk", "人工智慧的「未來」": "2024-11-05-ai",
                 "Trains & <Railways>": "2024-10-22-trains"}[e["title"]]
-        folder = show_dir / slug
+        folder = shared_show_dir / slug
         manifest = json.loads((folder / "episode.json").read_text("utf-8"))
         (enc,) = e["enclosures"]
         assert enc["url"] == f"{BASE}{slug}/episode.mp3"
@@ -66,8 +66,8 @@ def test_podcastparser_sees_every_episode(show_dir: Path):
     assert episodes[1]["published"] == 1730808000  # 2024-11-05 12:00 UTC
 
 
-def test_feedparser_sees_every_episode(show_dir: Path):
-    d = feedparser.parse((show_dir / "feed.xml").read_bytes())
+def test_feedparser_sees_every_episode(shared_show_dir: Path):
+    d = feedparser.parse((shared_show_dir / "feed.xml").read_bytes())
     assert not d.bozo, d.get("bozo_exception")
     assert d.version == "rss20"
     assert d.feed.podcast_guid == podcast_guid(FEED_URL)
@@ -77,7 +77,7 @@ def test_feedparser_sees_every_episode(show_dir: Path):
     for e in d.entries:
         slug = e.link.rsplit("/", 1)[1].removesuffix(".html")
         (enc,) = [link for link in e.links if link.rel == "enclosure"]
-        assert int(enc.length) == (show_dir / slug / "episode.mp3").stat().st_size
+        assert int(enc.length) == (shared_show_dir / slug / "episode.mp3").stat().st_size
         assert e.itunes_duration.isdigit()
         assert e.guidislink is False
         assert e.podcast_chapters["url"] == f"{BASE}{slug}/chapters.json"
@@ -89,8 +89,8 @@ def test_feedparser_sees_every_episode(show_dir: Path):
     assert d.entries[2].published == "Tue, 22 Oct 2024 12:00:00 GMT"
 
 
-def test_feed_structure(show_dir: Path):
-    doc = etree.parse(str(show_dir / "feed.xml"))
+def test_feed_structure(shared_show_dir: Path):
+    doc = etree.parse(str(shared_show_dir / "feed.xml"))
     ch = doc.find("channel")
     x = lambda path, node=ch: node.xpath(path, namespaces=NS)  # noqa: E731
     assert x("string(podcast:guid)") == podcast_guid(FEED_URL)
@@ -118,7 +118,7 @@ def test_feed_structure(show_dir: Path):
     trains = x("item[title='Trains & <Railways>']")[0]
     alts = x("podcast:alternateEnclosure", trains)
     assert [a.get("type") for a in alts] == ["audio/mpeg", "audio/x-m4a"]
-    m4a = show_dir / "2024-10-22-trains" / "episode.m4a"
+    m4a = shared_show_dir / "2024-10-22-trains" / "episode.m4a"
     assert alts[1].get("length") == str(m4a.stat().st_size)
     assert x("string(itunes:image/@href)", trains) == BASE + "2024-10-22-trains/cover.png"
 
@@ -155,14 +155,14 @@ def test_unpublish_removes_from_feed(show_dir: Path):
     assert parsed["episodes"] == [] and parsed["title"] == "Test Show"
 
 
-def test_namespace_decision(show_dir: Path):
+def test_namespace_decision(shared_show_dir: Path):
     """The official podcast namespace for everything, plus chapters/VTT repeated under the GitHub URL.
 
     Consequence shown here: podcastparser (which knows only the GitHub URL) sees chapters and the transcript
     only thanks to the repeats, and never sees persons; feedparser and namespace-aware readers of the official
     URL see all of it.
     """
-    raw = (show_dir / "feed.xml").read_bytes()
+    raw = (shared_show_dir / "feed.xml").read_bytes()
     doc = etree.fromstring(raw)
     assert doc.nsmap["podcast"] == PODCAST_NS
     assert doc.nsmap["podcastgh"] == PODCAST_NS_GITHUB

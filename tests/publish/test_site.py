@@ -23,8 +23,8 @@ def _local_refs(doc) -> list[str]:
     return [r for r in refs if not urlsplit(r).scheme]
 
 
-def test_index_lists_episodes_newest_first(show_dir: Path):
-    raw, doc = _page(show_dir / "index.html")
+def test_index_lists_episodes_newest_first(shared_show_dir: Path):
+    raw, doc = _page(shared_show_dir / "index.html")
     assert doc.get("lang") == "en"
     assert doc.xpath("//meta/@charset") == ["utf-8"]
     titles = [a.text_content() for a in doc.xpath("//ol[@class='episodes']/li//h3/a")]
@@ -39,8 +39,8 @@ def test_index_lists_episodes_newest_first(show_dir: Path):
     assert doc.xpath("//a[@class='feed']/@href") == ["https://example.org/pod/feed.xml"]
 
 
-def test_pages_load_nothing_from_elsewhere_and_links_resolve(show_dir: Path):
-    pages = [show_dir / "index.html", *sorted((show_dir / "episodes").glob("*.html"))]
+def test_pages_load_nothing_from_elsewhere_and_links_resolve(shared_show_dir: Path):
+    pages = [shared_show_dir / "index.html", *sorted((shared_show_dir / "episodes").glob("*.html"))]
     assert len(pages) == 4
     for page in pages:
         _, doc = _page(page)
@@ -53,12 +53,12 @@ def test_pages_load_nothing_from_elsewhere_and_links_resolve(show_dir: Path):
             assert target.exists(), (page.name, ref)
 
 
-def test_episode_page_has_player_chapters_notes_transcript(show_dir: Path):
-    raw, doc = _page(show_dir / "episodes" / "2024-10-22-trains.html")
+def test_episode_page_has_player_chapters_notes_transcript(shared_show_dir: Path):
+    raw, doc = _page(shared_show_dir / "episodes" / "2024-10-22-trains.html")
     sources = doc.xpath("//audio[@id='player']/source")
     assert [(s.get("src"), s.get("type")) for s in sources] == [
         ("../2024-10-22-trains/episode.mp3", "audio/mpeg"), ("../2024-10-22-trains/episode.m4a", "audio/mp4")]
-    manifest = json.loads((show_dir / "2024-10-22-trains" / "episode.json").read_text("utf-8"))
+    manifest = json.loads((shared_show_dir / "2024-10-22-trains" / "episode.json").read_text("utf-8"))
     starts = [float(s) for s in doc.xpath("//ol[@id='chapters']/li/@data-start")]
     assert starts == [c["start_ms"] / 1000 for c in manifest["chapters"]]
     assert [b.text_content().split(maxsplit=1)[1] for b in doc.xpath("//ol[@id='chapters']//button")] == [
@@ -108,12 +108,12 @@ def test_transcript_reader_shapes(tmp_path: Path):
         (1000, 2500, "Bob", "Tom & Jerry"), (3723004, 3724000, "", "plain")]
 
 
-def test_published_files_are_readable_by_a_web_server(show_dir: Path):
+def test_published_files_are_readable_by_a_web_server(shared_show_dir: Path):
     import os
 
     mask = os.umask(0)
     os.umask(mask)
     expected = 0o666 & ~mask
-    for path in [show_dir / "feed.xml", show_dir / "index.html", show_dir / "show.toml", show_dir / "cover.png",
-                 *(show_dir / "episodes").glob("*.html")]:
+    for path in [shared_show_dir / "feed.xml", shared_show_dir / "index.html", shared_show_dir / "show.toml", shared_show_dir / "cover.png",
+                 *(shared_show_dir / "episodes").glob("*.html")]:
         assert path.stat().st_mode & 0o777 == expected, path.name
