@@ -67,7 +67,7 @@ def summarize(script: Script, *, mode: str = "auto", cast: Cast | None = None, m
         chapters=tuple(c.title for c in script.chapters),
         hand_over=script.chapters[0].title if script.chapters and script.chapters[0].start_turn == 0 else None,
         show=show,
-        common_words=frozenset() if cjk else _midsentence_words(script),
+        proper_words=frozenset() if cjk else _proper_words(script),
     )
     parts, intro = fit(parts, lang, drop_order, min(MIN_POINTS, max_points))
     return Summary(points=parts.points, intro=intro, mode=mode)
@@ -88,9 +88,11 @@ def _people(script: Script, lang: str) -> tuple[tuple[str, str, bool], ...]:
     return tuple(out)
 
 
-def _midsentence_words(script: Script) -> frozenset[str]:
-    """Words the dialogue writes in lower case after the start of a sentence (so not names)."""
-    return frozenset(re.findall(r"(?<=[a-z,;] )[a-z]+", " ".join(t.spoken_text for t in script.turns)))
+def _proper_words(script: Script) -> frozenset[str]:
+    """Capitalized words the source writes mid-sentence (names), plus the speakers' names."""
+    text = " ".join([script.description, *(t.spoken_text for t in script.turns)])  # titles are Title Case
+    names = {w for sp in script.speakers for w in re.findall(r"[A-Za-z]+", sp.name)}
+    return frozenset(re.findall(r"(?<=[A-Za-z0-9,;:] )[A-Z][a-z]+", text)) | names
 
 
 def _source_point(key_point: str, cjk: bool) -> str | None:

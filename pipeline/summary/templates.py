@@ -148,9 +148,9 @@ class IntroParts:
     """Show name, when known."""
     chapter_titles: bool = True
     """False lists only the number of parts (used to fit the time budget)."""
-    common_words: frozenset[str] = frozenset()
-    """Lower-case words the dialogue uses mid-sentence: an English point opening with one of them is
-    lower-cased after "First, " (names and acronyms keep their capitals)."""
+    proper_words: frozenset[str] = frozenset()
+    """Words the source capitalizes mid-sentence (names): an English point opening with any other
+    capitalized word is lower-cased after "First, "."""
 
 
 def _zh_join(items: list[str], simplified: bool) -> str:
@@ -221,7 +221,7 @@ def _render_en(p: IntroParts) -> str:
         out.append(f"You will hear {joined}." if len(people) > 1 else f"Your speaker is {joined}.")
     if p.points:
         out.append(f"Here is what {p.points_by} talks about." if p.points_by else "Here are the key points.")
-        out.extend(f"{_EN_ORDINALS[i]}, {_lower_first(point, p.common_words)}" for i, point in enumerate(p.points))
+        out.extend(f"{_EN_ORDINALS[i]}, {_lower_first(point, p.proper_words)}" for i, point in enumerate(p.points))
     if len(p.chapters) >= 2:
         head = f"The episode has {en_number(len(p.chapters))} parts"
         if p.chapter_titles:
@@ -233,10 +233,10 @@ def _render_en(p: IntroParts) -> str:
     return " ".join(out)
 
 
-def _lower_first(point: str, common: frozenset[str]) -> str:
-    """The point with its first letter lower-cased when its first word is an ordinary word."""
+def _lower_first(point: str, proper: frozenset[str]) -> str:
+    """The point with its first letter lower-cased unless its first word is a name, an acronym or I."""
     first = re.match(r"[A-Za-z]+", point)
-    if first and first.group(0) != "I" and first.group(0)[1:].islower() and first.group(0).lower() in common:
+    if first and first.group(0) != "I" and first.group(0)[1:].islower() and first.group(0) not in proper:
         return point[0].lower() + point[1:]
     return point
 
