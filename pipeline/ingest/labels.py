@@ -49,7 +49,15 @@ _NOT_LABELS = {
     "第一", "第二", "第三", "最後", "最后", "所以", "但是", "不過", "不过", "然後", "然后", "因此",
     "結果", "结果", "答案", "問題", "问题", "原因", "理由", "定義", "定义", "其實", "其实", "比方說",
     "比方说", "包括", "特別是", "特别是", "尤其是", "就是", "像是", "譬如說", "簡單來說", "简单来说",
+    "yeah", "yep", "right", "sure", "thanks", "thankyou", "exactly", "absolutely", "indeed", "wow", "great",
+    "good", "fine", "alright", "true", "really", "hmm", "mhm", "uh", "um", "oh", "ah", "agreed", "correct",
+    "接下來", "接下来", "總之", "总之", "那麼", "那么", "好", "對", "对", "嗯", "喔", "哦", "謝謝", "谢谢",
+    "沒錯", "没错", "當然", "当然", "真的", "確實", "确实", "好的", "沒問題", "没问题", "對啊", "对啊",
+    "是啊", "然而", "而且", "同時", "同时", "另一方面", "換言之", "换言之", "例如說", "比如說", "比如说",
 }
+#: Headings and enumerations that look like names: 第三點, 第二部分, 一、, Part One, Chapter 2.
+_ENUMERATION = re.compile(r"^(?:第[\w]{1,4}[點点章節节部段回集篇步輪轮題题]|[一二三四五六七八九十]+[、.]|"
+                          r"(?i:part|chapter|section|step|round|episode|season|act|scene|day|week|lesson)\b)")
 _SPEECH_VERB = re.compile(r".(說|说|道|表示|指出|認為|认为|回答|是|如下|包括|包含|強調|强调|提到|寫道|写道)$")
 _EN_VERB = re.compile(r"\b(said|says|asked|asks|wrote|writes|replied|replies|is|are|was|were|means)$",
                       re.IGNORECASE)
@@ -133,7 +141,7 @@ def is_false_label(parts: LabelParts) -> bool:
     k = key(parts.name)
     if k in _NOT_LABELS or parts.name.casefold() in _NOT_LABELS:
         return True
-    return bool(_SPEECH_VERB.search(parts.name) or _EN_VERB.search(parts.name))
+    return bool(_SPEECH_VERB.search(parts.name) or _EN_VERB.search(parts.name) or _ENUMERATION.match(parts.name))
 
 
 def is_strong(parts: LabelParts) -> bool:

@@ -23,6 +23,8 @@ from pipeline.ingest.labels import (
     strip_leading_time,
 )
 
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_FINISHED = ("。", "！", "？", "!", "?", ".", "…", "」", "』", "”", '"', "）", ")", "~", "～")
 _INLINE = re.compile(r"^(?P<label>(?:\*\*|__)?[^:：\n]{1,60}?)\s*[:：](?:\*\*|__)?[ \t]*(?P<rest>.*)$")
 _BRACKET_LABEL = re.compile(r"^【(?P<label>[^】\n]{1,30})】[:：]?\s*(?P<rest>.*)$")
 
@@ -117,7 +119,8 @@ def learn_line_labels(lines: Sequence[str]) -> dict[int, LabelParts]:
         drop = [r for s, r in bad if s >= 0.25] if len(bad) > 20 else []
         keep.difference_update(drop or [bad[-1][1]])
     labels = {i: cands[i] for i, r in root_of.items() if r in keep}
-    return _add_colon_singles(lines, cands, labels, nxt)
+    labels = _add_colon_singles(lines, cands, labels, nxt)
+    return _add_lookalike_singles(lines, cands, labels, count, root_of, nxt, prv)
 
 
 def learn_inline_labels(lines: Sequence[str]) -> dict[int, tuple[LabelParts, str]]:
@@ -161,6 +164,36 @@ def _add_colon_singles(lines: Sequence[str], cands: dict[int, LabelParts], label
     for i, parts in cands.items():
         if i > first and i not in out and lines[i].rstrip().endswith((":", "：")) and nxt[i] is not None \
                 and nxt[i] not in out:
+            out[i] = parts
+    return dict(sorted(out.items()))
+
+
+def _add_lookalike_singles(lines: Sequence[str], cands: dict[int, LabelParts], labels: dict[int, LabelParts],
+                           count: dict[str, int], root_of: dict[int, str], nxt: list[int | None],
+                           prv: list[int | None]) -> dict[int, LabelParts]:
+    """A speaker who talks once (an audience question) is a label line written like the learned ones,
+    standing between two finished paragraphs."""
+    if not labels:
+        return labels
+    known = list(labels.values())
+    cjk = [p for p in known if _CJK.search(p.name)]
+    latin = [p for p in known if not _CJK.search(p.name)]
+    first = min(labels)
+    out = dict(labels)
+    for i, parts in cands.items():
+        if i in out or i < first or count[root_of[i]] != 1 or nxt[i] is None or prv[i] is None:
+            continue
+        if nxt[i] in out or prv[i] in out or not lines[prv[i]].rstrip().endswith(_FINISHED):
+            continue
+        if any(ch.isdigit() for ch in parts.name) or (parts.alt is None) != all(p.alt is None for p in known):
+            continue
+        if _CJK.search(parts.name):
+            fits = len(cjk) == len(known) and len(parts.name) <= max(len(p.name) for p in cjk) + 1
+        else:
+            words = [len(p.name.split()) for p in latin]
+            fits = len(latin) == len(known) and is_title_case_name(parts.name) and \
+                min(words) <= len(parts.name.split()) <= max(words)
+        if fits:
             out[i] = parts
     return dict(sorted(out.items()))
 

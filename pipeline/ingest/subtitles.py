@@ -62,7 +62,7 @@ def parse_vtt(text: str, name: str) -> tuple[str, list[Cue]]:
         at = 0 if "-->" in block[0] else 1
         if at >= len(block) or "-->" not in block[at]:
             raise BadInput(f"{name}: line {lineno}: expected a cue timing like "
-                           f"'00:00:01.000 --> 00:00:04.000', found {block[0][:40]!r}")
+                           f"'00:00:01.000 --> 00:00:04.000', found {block[0].strip()[:40]!r}")
         m = _VTT_TIME.match(block[at].strip())
         if not m:
             raise BadInput(f"{name}: line {lineno + at}: bad cue timing {block[at].strip()[:60]!r}")
@@ -80,8 +80,9 @@ def parse_srt(text: str, name: str) -> list[Cue]:
         if block[0].strip().isdigit():
             at = 1
         if at >= len(block) or "-->" not in block[at]:
-            raise BadInput(f"{name}: line {lineno}: expected an SRT cue (number, then a timing like "
-                           f"'00:00:01,000 --> 00:00:04,000'), found {block[0].strip()[:40]!r}")
+            bad = block[at] if at < len(block) else block[0]
+            raise BadInput(f"{name}: line {lineno + min(at, len(block) - 1)}: expected an SRT timing line like "
+                           f"'00:00:01,000 --> 00:00:04,000', found {bad.strip()[:40]!r}")
         m = _SRT_TIME.match(block[at].strip())
         if not m:
             raise BadInput(f"{name}: line {lineno + at}: bad cue timing {block[at].strip()[:60]!r}")

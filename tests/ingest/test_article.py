@@ -1,0 +1,117 @@
+"""Article-style transcripts: labels, headings and metadata are learned from the document itself."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from pipeline.ingest import parse_text
+
+
+def _article(*body: str, head: str = "標題:一次訪談\n\n2023-01-02\n\n") -> str:
+    return head + "\n\n".join(body) + "\n"
+
+
+def _said(script) -> list[tuple[str, str]]:
+    names = {s.id: s.name for s in script.speakers}
+    return [(names[t.speaker], t.text) for t in script.turns]
+
+
+def test_labels_are_learned_not_listed():
+    script = parse_text(_article("甲", "今天天氣很好。", "乙", "是啊,適合出門。", "甲", "那我們走吧。"))
+    assert script.source.format == "article"
+    assert _said(script) == [("甲", "今天天氣很好。"), ("乙", "是啊,適合出門。"), ("甲", "那我們走吧。")]
+
+
+def test_bare_latin_labels_and_short_unpunctuated_speech():
+    script = parse_text(_article("Audrey Tang", "Hello, good to see you.", "Host", "Thanks for coming",
+                                 "Audrey Tang", "My pleasure.", "Host", "Let us begin.",
+                                 head="A Conversation\n\n"))
+    assert [s.name for s in script.speakers] == ["Audrey Tang", "Host"]
+    assert script.speakers[1].role == "host"
+    assert _said(script)[1] == ("Host", "Thanks for coming")
+    assert script.chapters == ()
+
+
+def test_heading_precedes_a_label_but_short_lines_inside_a_turn_are_speech():
+    script = parse_text(_article(
+        "開場", "主持人", "歡迎收聽。", "來賓", "謝謝。", "第二部分", "主持人", "好。", "我們繼續聊", "上次說到哪裡了?",
+        "來賓", "好的。"))
+    assert [c.title for c in script.chapters] == ["開場", "第二部分"]
+    assert [c.start_turn for c in script.chapters] == [0, 2]
+    assert _said(script)[2] == ("主持人", "好。\n我們繼續聊\n上次說到哪裡了?")
+
+
+def test_one_speaker_written_two_ways_is_one_speaker():
+    script = parse_text(_article("唐鳳", "你好。", "記者（Reporter）", "請問。", "唐鳳（Audrey Tang）", "請說。",
+                                 "Reporter", "謝謝。", "Audrey Tang", "不客氣。"))
+    assert [(s.id, s.name, s.label) for s in script.speakers] == [("s1", "唐鳳", "唐鳳"), ("s2", "記者", "記者（Reporter）")]
+    assert script.speakers[0].aliases == ("唐鳳（Audrey Tang）", "Audrey Tang")
+    assert [t.speaker for t in script.turns] == ["s1", "s2", "s1", "s2", "s1"]
+
+
+def test_consecutive_labels_merge_and_a_trailing_label_adds_nothing():
+    script = parse_text(_article("王(Wang)", "第一段。", "王(Wang)", "第二段。", "李(Li)", "好。", "王(Wang)", "結束。",
+                                 "李(Li)"))
+    assert _said(script) == [("王", "第一段。\n第二段。"), ("李", "好。"), ("王", "結束。")]
+
+
+def test_recurring_unpunctuated_reply_is_not_a_label():
+    body = []
+    for k in range(3):
+        body += ["Alice Wong", f"Question number {k}?", "Bob Li", "OK", "Alice Wong", "Go on then.", "Bob Li",
+                 f"Answer {k} is long enough to be a paragraph."]
+    script = parse_text(_article(*body, head="Q and A\n\n"))
+    assert [s.name for s in script.speakers] == ["Alice Wong", "Bob Li"]
+    assert ("Bob Li", "OK") in _said(script)
+
+
+def test_header_metadata_and_footer_never_reach_dialogue():
+    text = "\n\n".join([
+        "當前位置: 首頁 > 科技", "一場關於 AI 的對談", "2024年10月22日 科技", "36:07", "這是導言第一段。", "導言第二段。",
+        "王小明 的核心觀點包括:", "  • 觀點一:要點。", "  • 觀點二:要點。", "  • 以下是本期內容的完整轉譯,我們作了刪減。",
+        "第一章", "陳大文(David Chen)", "第一個問題?", "王小明(Ming Wang)", "回答。", "陳大文(David Chen)", "好的。",
+        "王小明(Ming Wang)", "再見。", "責任編輯:李四", "版權所有 © 2024", "(完)"])
+    script = parse_text(text)
+    assert script.title == "一場關於 AI 的對談"
+    assert script.published == dt.date(2024, 10, 22)
+    assert script.description == "這是導言第一段。\n導言第二段。"
+    assert script.key_points == ("觀點一:要點。", "觀點二:要點。")
+    assert [c.title for c in script.chapters] == ["第一章"]
+    assert _said(script)[-1] == ("王小明", "再見。")
+    spoken = "".join(t.text for t in script.turns)
+    for furniture in ("當前位置", "36:07", "核心觀點", "以下是", "責任編輯", "版權", "完"):
+        assert furniture not in spoken
+
+
+@pytest.mark.parametrize("line, day", [
+    ("2024-10-22科技", dt.date(2024, 10, 22)),
+    ("發布時間：2021/3/9", dt.date(2021, 3, 9)),
+    ("Published: Oct 22, 2024", dt.date(2024, 10, 22)),
+    ("22 October 2024", dt.date(2024, 10, 22)),
+])
+def test_date_lines(line, day):
+    script = parse_text(_article("A B", "One.", "C D", "Two.", "A B", "Three.", head=f"Title Here\n\n{line}\n\n"))
+    assert script.published == day
+
+
+def test_untitled_text_takes_the_file_stem():
+    script = parse_text("Ann Lee: Hi.\nBo Chen: Hello.\nAnn Lee: Bye.\n", source_path="/x/my-episode.txt")
+    assert script.title == "my-episode"
+
+
+def test_a_speaker_who_talks_once_is_learned_from_the_look_of_the_others():
+    body = ["主持人", "今天的主題是交通。", "王教授", "謝謝。", "主持人", "請說說您的看法。", "王教授", "我認為要先改公車。",
+            "觀眾", "我想問一個問題。", "王教授", "請說。", "主持人", "時間到了。"]
+    script = parse_text(_article(*body))
+    assert [s.name for s in script.speakers] == ["主持人", "王教授", "觀眾"]
+    assert ("觀眾", "我想問一個問題。") in _said(script)
+
+
+def test_short_lines_inside_a_turn_do_not_become_speakers():
+    body = ["主持人", "今天的主題是交通。", "王教授", "我有三點想法。", "第三點", "公車要準時。", "接下來", "捷運要便宜。",
+            "主持人", "謝謝。", "王教授", "不客氣。"]
+    script = parse_text(_article(*body))
+    assert [s.name for s in script.speakers] == ["主持人", "王教授"]
+    assert _said(script)[1] == ("王教授", "我有三點想法。\n第三點\n公車要準時。\n接下來\n捷運要便宜。")
