@@ -118,6 +118,15 @@ class _Casting:
         self.by_id = {s.id: s for s in script.speakers}
         self.entries = dict(user.speakers)
         self.adjacent = neighbours(script)
+        # The principal pair (first two speakers to appear) should contrast: when the first speaker's gender
+        # is unknown but the second's is known, the first takes the other gender. Only the first two are
+        # looked at, so adding later speakers never reshuffles earlier ones.
+        order = appearance_order(script)
+        self.partner_gender = None
+        if len(order) > 1:
+            partner = self.by_id[order[1]]
+            pentry = self.entries.get(partner.id, _EMPTY)
+            self.partner_gender = pentry.gender or partner.gender or _name_gender(partner)
         self.settings: dict[str, VoiceSettings] = {}
         self.used_settings: Counter[VoiceSettings] = Counter()
         self.used_bases: Counter[str] = Counter()
@@ -195,6 +204,8 @@ class _Casting:
             return "female" if self.genders["female"] < self.genders["male"] else "male"
         if self.last_gender:
             return "male" if self.last_gender == "female" else "female"
+        if self.partner_gender:
+            return "male" if self.partner_gender == "female" else "female"
         return self.candidates[role][0].gender
 
     def _free_voice(self, role: str, gender: str, strict: bool) -> list[Voice]:

@@ -278,6 +278,9 @@ class Request:
     """Script chapter index of its turn; None for intro requests and turns before every heading."""
     lang: str = ""
     """Language of this piece when it differs from the script's (espeak-ng script runs), else ``""``."""
+    continues: bool = False
+    """True when this request continues the previous one mid-sentence (an espeak-ng script-run split, e.g.
+    an English word inside Chinese): the mixer joins the two with a very short gap."""
 
     def __post_init__(self) -> None:
         if not self.text.strip():

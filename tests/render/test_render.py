@@ -40,7 +40,7 @@ def ffprobe_chapters(path: Path) -> list[tuple[str, float, float]]:
 
 def ebur128(path: Path) -> tuple[float, float]:
     err = subprocess.run(["ffmpeg", "-hide_banner", "-nostats", "-i", str(path), "-af", "ebur128=peak=true",
-                          "-f", "null", "-"], capture_output=True, text=True).stderr
+                          "-f", "null", "-"], capture_output=True).stderr.decode("utf-8", "replace")
     summary = err[err.rindex("Summary:"):]
     integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
     peak = float(re.search(r"Peak:\s+(-?[\d.]+|-inf) dBFS", summary).group(1))
@@ -51,7 +51,7 @@ def speech_starts(path: Path) -> list[float]:
     """Times where speech resumes after silence, by ffmpeg's silencedetect (plus 0 if it starts loud)."""
     err = subprocess.run(["ffmpeg", "-hide_banner", "-nostats", "-i", str(path), "-af",
                           "silencedetect=noise=-45dB:d=0.25", "-f", "null", "-"],
-                         capture_output=True, text=True).stderr
+                         capture_output=True).stderr.decode("utf-8", "replace")
     ends = [float(x) for x in re.findall(r"silence_end: (-?[\d.]+)", err)]
     starts = [float(x) for x in re.findall(r"silence_start: (-?[\d.]+)", err)]
     out = list(ends)
