@@ -295,16 +295,25 @@ class _Planner:
         voice = self.cast.voice_for(speaker)
         runs = split_scripts(prepared, self.family) if self.espeak else [(prepared, "")]
         part = 0
-        for run, kind in runs:
+        previous = ""
+        for run_index, (run, kind) in enumerate(runs):
             lang, settings = "", voice
             if self.espeak and kind != self.family:
                 lang = kind
                 entry = self.espeak.english if kind == "en" else self.espeak.mandarin
                 settings = _with_voice(voice, self.espeak.voice_in(voice.voice, entry))
-            for piece in split_requests(run, lang or self.script.language):
+            for piece_index, piece in enumerate(split_requests(run, lang or self.script.language)):
+                # a script-run split inside a sentence: the mixer joins it with a very short gap
+                continues = (run_index > 0 and piece_index == 0 and bool(previous)
+                             and not previous.rstrip().endswith(_SENTENCE_END_CHARS))
                 self.requests.append(Request(index=len(self.requests), speaker=speaker, text=piece,
-                                             voice=settings, turn=turn, part=part, chapter=chapter, lang=lang))
+                                             voice=settings, turn=turn, part=part, chapter=chapter, lang=lang,
+                                             continues=continues))
+                previous = piece
                 part += 1
+
+
+_SENTENCE_END_CHARS = tuple("。！？…；.!?;")
 
 
 def _with_voice(settings: VoiceSettings, voice: str) -> VoiceSettings:
