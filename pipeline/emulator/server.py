@@ -44,6 +44,8 @@ class RequestRecord:
     """When the emulator finished with it."""
     first_byte: float | None = None
     """When ``turn.start`` was sent."""
+    turn_end: float | None = None
+    """When ``turn.end`` was sent (the client is done with the request from then on)."""
     voice: str = ""
     """Edge ShortName from the SSML."""
     text: str = ""
@@ -297,6 +299,7 @@ async def _turn(ws: web.WebSocketResponse, transport, state: State, record: Requ
         await ws.send_str(_text_message(request_id, "audio.metadata", _metadata(mark_kind, mark)))
     await ws.send_bytes(_audio_message(request_id, stream_id, b""))
     await ws.send_str(_text_message(request_id, "turn.end", service))
+    record.turn_end = time.monotonic()
     record.status = {"noaudio": "no audio", "truncate": "truncated"}.get(kind or "", "ok")
 
 

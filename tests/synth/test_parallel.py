@@ -11,7 +11,8 @@ from .conftest import FAST
 
 
 def max_overlap(log) -> int:
-    events = sorted([(r.start, 1) for r in log] + [(r.end, -1) for r in log], key=lambda e: (e[0], e[1]))
+    """Most requests in progress at once, from arrival to turn.end (after which the client lets go)."""
+    events = sorted([(r.start, 1) for r in log] + [(r.turn_end, -1) for r in log], key=lambda e: (e[0], e[1]))
     now = peak = 0
     for _, step in events:
         now += step
