@@ -1,0 +1,65 @@
+"""`recast publish`, `recast show`, `recast unpublish` as a user runs them (subprocess, exit codes, JSON)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import feedparser
+
+BASE = "https://podcasts.example.com/recast/"
+
+
+def test_publish_show_unpublish_round_trip(tmp_path: Path, make_edition, recast):
+    out = tmp_path / "output"
+    make_edition(out, "ep-one", title="One", published="2024-01-02")
+    make_edition(out, "ep-two", title="Two", published="2024-02-03")
+
+    done = recast("publish", str(out / "ep-one"), "--base-url", BASE, "--json")
+    assert done.returncode == 0, done.stderr.decode()
+    result = json.loads(done.stdout)
+    assert result["action"] == "added" and result["slug"] == "ep-one" and result["episodes"] == 1
+    assert result["feed_url"] == BASE + "feed.xml" and Path(result["feed_path"]) == out / "feed.xml"
+
+    done = recast("publish", str(out / "ep-two"), "--base-url", BASE)
+    assert done.returncode == 0, done.stderr.decode()
+    assert "ep-two" in done.stdout.decode() and BASE + "feed.xml" in done.stdout.decode()
+
+    again = json.loads(recast("publish", str(out / "ep-one"), "--base-url", BASE, "--json").stdout)
+    assert again["action"] == "updated" and again["guid"] == result["guid"] and again["episodes"] == 2
+
+    shown = recast("show", str(out), "--json")
+    assert shown.returncode == 0 and json.loads(shown.stdout)["title"] == "Test Show"
+    toml = recast("show", str(out)).stdout.decode()
+    assert 'title = "Test Show"' in toml and "[owner]" in toml
+
+    edited = recast("show", str(out), "--set", "title=Über Show", "--set", "owner.email=a@b.org", "--json")
+    assert edited.returncode == 0, edited.stderr.decode()
+    assert json.loads(edited.stdout)["owner"]["email"] == "a@b.org"
+    feed = feedparser.parse((out / "feed.xml").read_bytes())
+    assert feed.feed.title == "Über Show" and [e.title for e in feed.entries] == ["Two", "One"]
+
+    gone = recast("unpublish", result["guid"], "--output", str(out))
+    assert gone.returncode == 0, gone.stderr.decode()
+    assert "ep-one" in gone.stdout.decode()
+    assert [e.title for e in feedparser.parse((out / "feed.xml").read_bytes()).entries] == ["Two"]
+
+
+def test_errors_are_one_line_with_exit_2(tmp_path: Path, make_edition, recast):
+    out = tmp_path / "output"
+    folder = make_edition(out, "ep")
+    cases = [
+        ("publish", str(folder), "--base-url", "https://example.org/no-slash"),
+        ("publish", str(tmp_path / "missing"), "--base-url", BASE),
+        ("unpublish", "ep", "--output", str(out)),
+        ("show", str(out)),
+    ]
+    for args in cases:
+        done = recast(*args)
+        err = done.stderr.decode()
+        assert done.returncode == 2, (args, err)
+        assert err.startswith("recast: error: ") and err.count("\n") == 1, err
+        assert "Traceback" not in err
+    assert recast("publish", str(folder), "--base-url", BASE).returncode == 0
+    bad = recast("show", str(out), "--set", "category=Cooking")
+    assert bad.returncode == 2 and "Apple Podcasts category" in bad.stderr.decode()
