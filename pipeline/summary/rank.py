@@ -147,25 +147,47 @@ def speaker_weights(script: Script, sentences: list[Sentence], cast: Cast | None
     return weights
 
 
+COMMON_SHARE = 0.25
+"""Words in more than this share of the sentences (and at least 40) are left out of the similarity graph:
+they link everything to everything, and skipping them keeps long transcripts fast."""
+
+
+NEIGHBOURS = 30
+"""Each sentence keeps its strongest links only (a sparse graph keeps TextRank fast on long episodes)."""
+
+
 def _bm25_graph(docs: list[tuple[str, ...]]) -> list[dict[int, float]]:
+    """Symmetrized BM25 similarity between sentences, as sparse adjacency (via an inverted index)."""
     n = len(docs)
-    df: Counter[str] = Counter(t for d in docs for t in set(d))
-    avgdl = sum(len(d) for d in docs) / max(1, n)
-    idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
     tfs = [Counter(d) for d in docs]
+    postings: dict[str, list[int]] = {}
+    for j, tf in enumerate(tfs):
+        for t in tf:
+            postings.setdefault(t, []).append(j)
+    avgdl = sum(len(d) for d in docs) / max(1, n)
     k1, b = 1.2, 0.75
-    raw = [[0.0] * n for _ in range(n)]
-    for i, q in enumerate(docs):
-        qset = dict.fromkeys(q)  # ordered, so float sums are the same in every process
-        for j in range(n):
-            if i == j or not docs[j]:
-                continue
-            tf, norm = tfs[j], k1 * (1 - b + b * len(docs[j]) / avgdl)
-            raw[i][j] = sum(idf[t] * tf[t] * (k1 + 1) / (tf[t] + norm) for t in qset if t in tf)
-    return [{j: (raw[i][j] + raw[j][i]) / 2 for j in range(n) if raw[i][j] + raw[j][i] > 0} for i in range(n)]
+    norms = [k1 * (1 - b + b * len(d) / avgdl) for d in docs]
+    common = max(40, COMMON_SHARE * n)
+    raw: list[dict[int, float]] = [{} for _ in range(n)]
+    for t, js in postings.items():
+        if len(js) < 2 or len(js) > common:
+            continue
+        idf = math.log(1 + (n - len(js) + 0.5) / (len(js) + 0.5))
+        for j in js:  # every sentence j containing t gains from every other sentence i containing t
+            tf = tfs[j][t]
+            gain = idf * tf * (k1 + 1) / (tf + norms[j])
+            for i in js:
+                if i != j:
+                    raw[i][j] = raw[i].get(j, 0.0) + gain
+    graph = []
+    for i, row in enumerate(raw):
+        sym = {j: (w + raw[j].get(i, 0.0)) / 2 for j, w in row.items()}
+        keep = sorted(sym, key=lambda j: (-sym[j], j))[:NEIGHBOURS]
+        graph.append({j: sym[j] for j in sorted(keep)})
+    return graph
 
 
-def textrank(docs: list[tuple[str, ...]], damping: float = 0.85, iterations: int = 50) -> list[float]:
+def textrank(docs: list[tuple[str, ...]], damping: float = 0.85, iterations: int = 60) -> list[float]:
     """PageRank over the BM25 similarity graph, normalized so the top sentence has 1."""
     n = len(docs)
     if n == 0:
@@ -181,7 +203,7 @@ def textrank(docs: list[tuple[str, ...]], damping: float = 0.85, iterations: int
             share = damping * rank[i] / out_sum[i]
             for j, w in edges.items():
                 new[j] += share * w
-        done = max(abs(a - b) for a, b in zip(new, rank, strict=True)) < 1e-9
+        done = max(abs(a - b) for a, b in zip(new, rank, strict=True)) < 1e-7 / n
         rank = new
         if done:
             break
@@ -252,7 +274,8 @@ def candidates(script: Script, sentences: list[Sentence], cjk: bool, cast: Cast 
         turn = script.turns[s.turn]
         heading = headings[turn.chapter] if script.chapters and turn.chapter is not None else title
         question = _previous_question(sentences, s)
-        relevant = 0.6 * max(_coverage(s.tokens, heading), _coverage(s.tokens, title)) + 0.4 * _overlap(s.tokens, question)
+        relevant = (0.6 * max(_coverage(s.tokens, heading), _coverage(s.tokens, title))
+                    + 0.4 * _overlap(s.tokens, question))
         cue = cue_score(s.text, cjk)
         offset = (s.index - group_start[g]) / max(1, group_len[g])
         edge = 1.0 if s.pos_in_turn == 0 else 0.7 if s.left_in_turn == 0 else 0.5 / s.pos_in_turn
