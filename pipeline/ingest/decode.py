@@ -52,8 +52,8 @@ _MAGIC = (
 )
 
 #: Legacy encodings worth trying (charset-normalizer names); anything else is refused.
-_CANDIDATES = ["big5hkscs", "cp950", "gb18030", "shift_jis", "euc_jp", "euc_kr", "cp1252", "cp1251",
-               "cp1250", "latin_1", "utf_8"]
+_CANDIDATES = ["big5hkscs", "cp950", "gb18030", "shift_jis", "euc_jp", "euc_kr", "cp1252", "cp1251", "latin_1",
+               "utf_8"]
 #: How a detected encoding is really decoded (supersets of what the detector names).
 _DECODE_AS = {"big5": "cp950", "big5hkscs": "cp950", "cp950": "cp950", "gb2312": "gb18030",
               "gbk": "gb18030", "gb18030": "gb18030", "latin_1": "cp1252", "iso8859_1": "cp1252"}

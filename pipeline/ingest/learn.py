@@ -123,8 +123,13 @@ def learn_line_labels(lines: Sequence[str]) -> dict[int, LabelParts]:
     return _add_lookalike_singles(lines, cands, labels, count, root_of, nxt, prv)
 
 
-def learn_inline_labels(lines: Sequence[str]) -> dict[int, tuple[LabelParts, str]]:
-    """Indices of the ``Name: text`` lines of an inline transcript, with label and text."""
+def learn_inline_labels(lines: Sequence[str], *, loose: bool = False) -> dict[int, tuple[LabelParts, str]]:
+    """Indices of the ``Name: text`` lines of an inline transcript, with label and text.
+
+    A prefix is a label when it recurs; a one-time prefix inside the dialogue counts when it is written
+    like the learned names (``Audience Member:``). With ``loose`` (subtitle cues, where a line-leading
+    ``Name:`` is hardly ever anything else) every name-shaped prefix counts.
+    """
     cands: dict[int, tuple[LabelParts, str]] = {}
     for i, line in enumerate(lines):
         found = inline_label(line)
@@ -140,15 +145,26 @@ def learn_inline_labels(lines: Sequence[str]) -> dict[int, tuple[LabelParts, str
         count[r] += 1
     keep = {r for r, n in count.items() if n >= 2}
     for i, r in root_of.items():
-        if is_strong(cands[i][0]):
+        if is_strong(cands[i][0]) or (loose and _lookalike(cands[i][0], [])):
             keep.add(r)
-    if len(keep) >= 2:
-        # A speaker who talks only once, inside the dialogue, still counts when written like the others.
+    if keep:
+        known = [cands[i][0] for i, r in root_of.items() if r in keep]
         first = min(i for i, r in root_of.items() if r in keep)
         for i, r in root_of.items():
-            if r not in keep and i > first and is_title_case_name(cands[i][0].name) and cands[i][1]:
+            if r not in keep and i > first and cands[i][1] and _lookalike(cands[i][0], known):
                 keep.add(r)
     return {i: cands[i] for i, r in root_of.items() if r in keep}
+
+
+def _lookalike(parts: LabelParts, known: list[LabelParts]) -> bool:
+    """Is a one-time label written like the known ones (a Title Case name, or a CJK name no longer than
+    theirs)? With nothing known, any Title Case or CJK name will do."""
+    if _CJK.search(parts.name):
+        cjk = [len(p.name) for p in known if _CJK.search(p.name)]
+        if known and len(cjk) != len(known):
+            return False
+        return len(parts.name) <= (max(cjk) + 1 if cjk else 8)
+    return is_title_case_name(parts.name) and not (known and all(_CJK.search(p.name) for p in known))
 
 
 def _add_colon_singles(lines: Sequence[str], cands: dict[int, LabelParts], labels: dict[int, LabelParts],

@@ -96,7 +96,7 @@ def speaker_runs(cues: list[Cue]) -> list[tuple[LabelParts | None, str]]:
     """(speaker label or None for unnamed, text) runs: one per change of speaker."""
     flat: list[tuple[str | None, str]] = [ln for cue in cues for ln in cue.lines]
     if not any(voice for voice, _ in flat):
-        learned = learn_inline_labels([text for _, text in flat])
+        learned = learn_inline_labels([text for _, text in flat], loose=True)
         named: list[tuple[LabelParts | None, str]] = []
         for i, (_, text) in enumerate(flat):
             if i in learned:

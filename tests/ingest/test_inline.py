@@ -1,0 +1,75 @@
+"""Inline ``Name: text`` transcripts: labels are recurring line prefixes, false labels are not."""
+
+from __future__ import annotations
+
+from pipeline.ingest import parse_text
+
+
+def _said(script) -> list[tuple[str, str]]:
+    names = {s.id: s.name for s in script.speakers}
+    return [(names[t.speaker], t.text) for t in script.turns]
+
+
+def test_false_labels_stay_in_the_speech():
+    text = """Ann Lee: We start at
+10:30 sharp, remember.
+Bo Chen: Noted.
+Note: the venue changed last week.
+https://example.org/venue has the map.
+例如：這不是名字。
+Ann Lee: Good.
+Bo Chen: See you.
+"""
+    script = parse_text(text)
+    assert script.source.format == "inline"
+    assert [s.name for s in script.speakers] == ["Ann Lee", "Bo Chen"]
+    said = _said(script)
+    assert said[0] == ("Ann Lee", "We start at\n10:30 sharp, remember.")
+    assert said[1][1].startswith("Noted.\nNote: the venue changed")
+    assert "https://example.org/venue has the map." in said[1][1]
+    assert "例如：這不是名字。" in said[1][1]
+    # An editorial note is kept in the text but not spoken.
+    assert "Note:" not in script.turns[1].spoken_text
+    assert "Noted." in script.turns[1].spoken_text
+
+
+def test_full_width_colon_and_continuation_paragraphs():
+    script = parse_text("主持人：歡迎。\n\n來賓：謝謝。\n\n其實我想補充一點。\n\n主持人：請說。\n")
+    assert _said(script) == [("主持人", "歡迎。"), ("來賓", "謝謝。\n其實我想補充一點。"), ("主持人", "請說。")]
+
+
+def test_timestamps_and_bold_labels():
+    script = parse_text("[00:00:01] **Ann Lee:** Hi there.\n[00:00:04] **Bo Chen:** Hello.\n"
+                        "00:07 Ann Lee: Shall we?\n")
+    assert _said(script) == [("Ann Lee", "Hi there."), ("Bo Chen", "Hello."), ("Ann Lee", "Shall we?")]
+
+
+def test_title_with_a_colon_is_not_a_speaker_but_a_one_time_guest_is():
+    text = ("Episode 12: The Library\n\nMia Park: Welcome.\n\nLeo Diaz: Thanks.\n\nMia Park: Questions?\n\n"
+            "Audience Member: Is it open on Sundays?\n\nLeo Diaz: From noon.\n")
+    script = parse_text(text)
+    assert script.title == "Episode 12: The Library"
+    assert [s.name for s in script.speakers] == ["Mia Park", "Leo Diaz", "Audience Member"]
+
+
+def test_speech_verbs_and_clauses_are_not_labels():
+    text = ("甲：我昨天去了市場。\n\n乙：然後呢？\n\n甲：老闆說：今天沒有魚。\n\n他說：明天再來。\n\n"
+            "我覺得很奇怪：為什麼？\n\n我覺得很奇怪：為什麼？\n\n乙：真的嗎？\n")
+    script = parse_text(text)
+    assert [s.name for s in script.speakers] == ["甲", "乙"]
+    assert _said(script)[2][1] == "老闆說：今天沒有魚。\n他說：明天再來。\n我覺得很奇怪：為什麼？\n我覺得很奇怪：為什麼？"
+
+
+def test_role_words_give_roles():
+    script = parse_text("Host: Welcome.\nGuest: Thanks.\nHost: Bye.\n")
+    assert [(s.name, s.role) for s in script.speakers] == [("Host", "host"), ("Guest", "guest")]
+    script = parse_text("王小明（主持人）：歡迎。\n李大同：謝謝。\n王小明：再見。\n")
+    assert [(s.name, s.label, s.role) for s in script.speakers] == [
+        ("王小明", "王小明（主持人）", "host"), ("李大同", "李大同", None)]
+    assert [t.speaker for t in script.turns] == ["s1", "s2", "s1"]
+
+
+def test_forced_plain_reads_everything_with_one_voice():
+    script = parse_text("Ann Lee: Hi.\nBo Chen: Hello.\n", "plain")
+    assert [s.name for s in script.speakers] == ["Narrator"]
+    assert script.turns[0].text == "Ann Lee: Hi.\nBo Chen: Hello."
