@@ -118,7 +118,8 @@ def render_script(script: Script, options: RenderOptions, *, progress: Progress 
                                      speak_directions=options.speak_directions)
         cache = ClipCache(options.cache_dir or output / ".cache")
         with timer("synthesize"):
-            synth = synthesize(requests, engine, cache, concurrency=options.concurrency, progress=progress)
+            synth = synthesize(requests, engine, cache, concurrency=options.concurrency, progress=progress,
+                               speaker_names={s.id: s.name for s in script.speakers})
         progress.finish()
         with timer("mix"):
             from pipeline.mix import MixSettings, mix
