@@ -12,7 +12,8 @@ import html
 from lxml import html as lhtml  # noqa: TID251  (lxml is confined to pipeline/publish/)
 
 _DROP = {"script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "form", "input",
-         "button", "select", "textarea", "link", "meta", "base", "title", "head", "noscript", "template"}
+         "button", "select", "textarea", "link", "meta", "base", "title", "head", "noscript", "template",
+         "h1"}  # h1: the episode title, which the feed item and the episode page already show
 _URL_ATTRS = {"href", "src", "action", "formaction", "poster", "xlink:href", "srcset"}
 
 

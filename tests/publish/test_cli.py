@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import feedparser
+import podcastparser
+import pytest
 
 BASE = "https://podcasts.example.com/recast/"
 
@@ -63,3 +65,25 @@ def test_errors_are_one_line_with_exit_2(tmp_path: Path, make_edition, recast):
     assert recast("publish", str(folder), "--base-url", BASE).returncode == 0
     bad = recast("show", str(out), "--set", "category=Cooking")
     assert bad.returncode == 2 and "Apple Podcasts category" in bad.stderr.decode()
+
+
+@pytest.mark.slow
+def test_a_rendered_edition_publishes(tmp_path: Path, recast, media_tools):
+    """The real renderer's edition (espeak-ng) is accepted as is, and clients see its files."""
+    source = tmp_path / "talk.txt"
+    source.write_text("Ann: Welcome to the show. Today we talk about trains.\n"
+                      "Bob: Thanks for having me. Trains move people well.\n", "utf-8")
+    out = tmp_path / "output"
+    done = recast("render", str(source), "--output", str(out), "--engine", "espeak", "--quiet")
+    assert done.returncode == 0, done.stderr.decode()
+    (edition,) = [p for p in out.iterdir() if (p / "episode.json").is_file()]
+    done = recast("publish", str(edition), "--base-url", BASE, "--json")
+    assert done.returncode == 0, done.stderr.decode()
+    with open(out / "feed.xml", "rb") as fh:
+        (episode,) = podcastparser.parse(BASE + "feed.xml", fh)["episodes"]
+    manifest = json.loads((edition / "episode.json").read_text("utf-8"))
+    assert episode["enclosures"][0]["file_size"] == (edition / "episode.mp3").stat().st_size
+    assert episode["total_time"] == round(manifest["duration_ms"] / 1000)
+    assert episode["chapters_json_url"] == f"{BASE}{edition.name}/chapters.json"
+    page = (out / "episodes" / f"{edition.name}.html").read_text("utf-8")
+    assert page.count('<li data-start=') >= 2 and "Ann" in page and "Bob" in page
