@@ -57,6 +57,11 @@ def en_number(n: int) -> str:
 _EN_ORDINALS = ("First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth", "Ninth", "Tenth")
 
 
+def en_ordinal(i: int) -> str:
+    """``First`` … ``Tenth`` for 0 … 9, then ``Point 11`` …"""
+    return _EN_ORDINALS[i] if 0 <= i < len(_EN_ORDINALS) else f"Point {i + 1}"
+
+
 # -------------------------------------------------------------------------------------------- roles
 
 _ZH_ROLE_WORD = (r"(?:官|長|长|師|师|家|者|員|员|監|监|席|授|編|编|裁|任|理|主持人|創辦人|创办人|負責人|负责人|"
@@ -153,7 +158,7 @@ class IntroParts:
     capitalized word is lower-cased after "First, "."""
 
 
-def _zh_join(items: list[str], simplified: bool) -> str:
+def _zh_join(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return "、".join(items[:-1]) + "和" + items[-1]
@@ -186,7 +191,7 @@ def _render_zh(p: IntroParts, simplified: bool) -> str:
         "with": "参与对谈的是" if simplified else "參與對談的是",
         "speaks": "本期由{}主讲。" if simplified else "本期由{}主講。",
         "points_by": "{}谈到了几个重点。" if simplified else "{}談到了幾個重點。",
-        "points": "本期的几个重点。" if simplified else "本期的幾個重點。",
+        "points": "本期有几个重点。" if simplified else "本期有幾個重點。",
         "parts": "本期分为{}个部分" if simplified else "本期分為{}個部分",
         "begin": "让我们从{}开始。" if simplified else "讓我們從{}開始。",
         "go": "现在，让我们进入正题。" if simplified else "現在，讓我們進入正題。",
@@ -197,7 +202,7 @@ def _render_zh(p: IntroParts, simplified: bool) -> str:
     if len(people) == 1:
         out.append(t["speaks"].format(people[0]))
     elif people:
-        out.append(f"{t['with']}{_zh_join(people, simplified)}。")
+        out.append(f"{t['with']}{_zh_join(people)}。")
     if p.points:
         out.append(t["points_by"].format(p.points_by) if p.points_by else t["points"])
         out.extend(f"第{zh_number(i + 1)}，{point}" for i, point in enumerate(p.points))
@@ -221,7 +226,7 @@ def _render_en(p: IntroParts) -> str:
         out.append(f"You will hear {joined}." if len(people) > 1 else f"Your speaker is {joined}.")
     if p.points:
         out.append(f"Here is what {p.points_by} talks about." if p.points_by else "Here are the key points.")
-        out.extend(f"{_EN_ORDINALS[i]}, {_lower_first(point, p.proper_words)}" for i, point in enumerate(p.points))
+        out.extend(f"{en_ordinal(i)}, {_lower_first(point, p.proper_words)}" for i, point in enumerate(p.points))
     if len(p.chapters) >= 2:
         head = f"The episode has {en_number(len(p.chapters))} parts"
         if p.chapter_titles:
