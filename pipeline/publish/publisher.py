@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -24,10 +25,12 @@ from pipeline.publish.edition import EditionInfo, read_edition
 from pipeline.publish.feed import FeedContext, build_feed, episode_page
 from pipeline.publish.files import copy_public, write_public
 from pipeline.publish.show import SHOW_FILE, Show, apply_sets, default_show, load_show, save_show
-from pipeline.publish.site import SITE_INDEX, SiteContext, build_site
+from pipeline.publish.site import EPISODES_DIR, SITE_INDEX, SiteContext, build_site
 from pipeline.publish.urls import FEED_FILE, check_base_url, episode_guid, file_url, podcast_guid
 
 GENERATOR = f"Recast {pipeline.__version__}"
+#: Names in the output folder that belong to the show, so no edition may be called that.
+_RESERVED = {EPISODES_DIR, FEED_FILE, SITE_INDEX, SHOW_FILE, "show.sqlite", "cover.png", "cover.jpg"}
 
 
 @dataclass(frozen=True)
@@ -69,8 +72,12 @@ def publish_edition(edition_dir: Path, *, base_url: str, show_file: Path | None 
     for name, value in (("episode number", number), ("season", season)):
         if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
             raise BadInput(f"{name} must be a whole number from 1 up, not {value!r}")
-    edition = read_edition(Path(edition_dir))
-    output_dir = Path(edition_dir).absolute().parent
+    edition_dir = Path(os.path.abspath(edition_dir))  # normalizes "." and "..", keeps symlinked folders
+    edition = read_edition(edition_dir)
+    if edition.slug.lower() in _RESERVED:
+        raise BadInput(f"the edition folder name {edition.slug!r} is reserved for the show's own files; "
+                       "render it under another name")
+    output_dir = edition_dir.parent
     with open_catalogue(output_dir, write=True, create=True) as cat:
         if show_file is not None:
             cat.set_meta("show_file", str(Path(show_file).absolute()))

@@ -124,3 +124,19 @@ def test_base_url_is_validated(tmp_path: Path, make_edition, url: str, hint: str
     with pytest.raises(BadInput, match="base URL") as info:
         publish_edition(folder, base_url=url)
     assert hint in str(info.value)
+
+
+def test_reserved_folder_name_is_refused(tmp_path: Path, make_edition):
+    folder = make_edition(tmp_path / "out", "episodes")
+    with pytest.raises(BadInput, match="reserved"):
+        publish_edition(folder, base_url=BASE)
+    assert (folder / "shownotes.html").exists()
+
+
+def test_relative_and_dotted_paths(tmp_path: Path, make_edition, monkeypatch):
+    folder = make_edition(tmp_path / "out", "ep-1")
+    monkeypatch.chdir(folder)
+    result = publish_edition(Path("."), base_url=BASE)
+    assert result.slug == "ep-1" and result.feed_path == tmp_path / "out" / "feed.xml"
+    monkeypatch.chdir(tmp_path)
+    assert publish_edition(Path("out/ep-1/../ep-1"), base_url=BASE).action == "updated"

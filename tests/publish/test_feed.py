@@ -248,3 +248,27 @@ def test_golden_feed(case: Path):
 
 def test_golden_cases_exist():
     assert len(_golden_cases()) >= 2
+
+
+def _schema() -> etree.RelaxNG:
+    return etree.RelaxNG(etree.parse(str(Path(__file__).parent / "data" / "podcast-rss.rng")))
+
+
+def test_feed_validates_against_the_structure_schema(shared_show_dir: Path):
+    schema = _schema()
+    doc = etree.parse(str(shared_show_dir / "feed.xml"))
+    assert schema.validate(doc), schema.error_log.last_error
+    # the schema is not a rubber stamp: a feed without enclosure length or with a bad date fails it
+    broken = etree.fromstring(etree.tostring(doc))
+    del broken.find("channel/item/enclosure").attrib["length"]
+    assert not schema.validate(broken)
+    broken = etree.fromstring(etree.tostring(doc))
+    broken.find("channel/item/pubDate").text = "2024-10-22"
+    assert not schema.validate(broken)
+
+
+@pytest.mark.parametrize("case", _golden_cases(), ids=lambda p: p.stem)
+def test_golden_feeds_validate(case: Path):
+    schema = _schema()
+    doc = etree.parse(str(case.with_suffix(".xml")))
+    assert schema.validate(doc), schema.error_log.last_error

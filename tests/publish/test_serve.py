@@ -13,6 +13,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pipeline.errors import BadInput
 from pipeline.publish.serve import parse_range, start_server
@@ -232,3 +234,20 @@ def test_recast_serve_cli_announces_and_stops_on_ctrl_c(show_dir: Path, root: Pa
     assert proc.returncode == 0, text
     assert "Traceback" not in text
     assert os.path.exists(show_dir / "feed.xml")
+
+
+_PIECES = ["..", ".", "%2e", "%2E", "%252e", "%2f", "%2F", "%5c", "\\", "%00", "/", "//", "secret.txt", "link-out",
+           "secret-link.txt", "episodes", "%25", "%", "etc", "passwd", ".cache", "~", ";", "?", "#", "%c0%ae"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=10))
+def test_no_combination_of_path_pieces_escapes(served, pieces):
+    root, host, port = served
+    path = "/" + "".join(pieces)
+    resp, body = _get(host, port, path)
+    assert SECRET not in body and b"root:" not in body
+    if resp.status == 200:  # whatever is served is a published file inside the folder
+        inside = {p.read_bytes() for p in root.rglob("*") if p.is_file() and not p.is_symlink()
+                  and p.resolve().is_relative_to(root.resolve()) and ".cache" not in p.parts}
+        assert body in inside, path
