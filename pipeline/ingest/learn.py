@@ -147,6 +147,12 @@ def learn_inline_labels(lines: Sequence[str], *, loose: bool = False) -> dict[in
     for i, r in root_of.items():
         if is_strong(cands[i][0]) or (loose and _lookalike(cands[i][0], [])):
             keep.add(r)
+    if not keep:
+        # A very short exchange ("Ann: hi" / "Bo: hey"): name-shaped prefixes on most lines.
+        looks = {r for i, r in root_of.items() if _lookalike(cands[i][0], []) and cands[i][1]}
+        named = sum(1 for i, r in root_of.items() if r in looks)
+        if len(looks) >= 2 and named * 2 >= sum(1 for ln in lines if ln.strip()):
+            keep = looks
     if keep:
         known = [cands[i][0] for i, r in root_of.items() if r in keep]
         first = min(i for i, r in root_of.items() if r in keep)
@@ -156,9 +162,16 @@ def learn_inline_labels(lines: Sequence[str], *, loose: bool = False) -> dict[in
     return {i: cands[i] for i, r in root_of.items() if r in keep}
 
 
+def _numbered(name: str) -> str:
+    """``Speaker 2`` → ``Speaker #``: numbered labels are written alike."""
+    return re.sub(r"\d+", "#", name)
+
+
 def _lookalike(parts: LabelParts, known: list[LabelParts]) -> bool:
     """Is a one-time label written like the known ones (a Title Case name, or a CJK name no longer than
     theirs)? With nothing known, any Title Case or CJK name will do."""
+    if any(ch.isdigit() for ch in parts.name):
+        return bool(known) and _numbered(parts.name) in {_numbered(p.name) for p in known}
     if _CJK.search(parts.name):
         cjk = [len(p.name) for p in known if _CJK.search(p.name)]
         if known and len(cjk) != len(known):
@@ -201,9 +214,11 @@ def _add_lookalike_singles(lines: Sequence[str], cands: dict[int, LabelParts], l
             continue
         if nxt[i] in out or prv[i] in out or not lines[prv[i]].rstrip().endswith(_FINISHED):
             continue
-        if any(ch.isdigit() for ch in parts.name) or (parts.alt is None) != all(p.alt is None for p in known):
+        if (parts.alt is None) != all(p.alt is None for p in known):
             continue
-        if _CJK.search(parts.name):
+        if any(ch.isdigit() for ch in parts.name):
+            fits = _numbered(parts.name) in {_numbered(p.name) for p in known}
+        elif _CJK.search(parts.name):
             fits = len(cjk) == len(known) and len(parts.name) <= max(len(p.name) for p in cjk) + 1
         else:
             words = [len(p.name.split()) for p in latin]

@@ -73,3 +73,11 @@ def test_forced_plain_reads_everything_with_one_voice():
     script = parse_text("Ann Lee: Hi.\nBo Chen: Hello.\n", "plain")
     assert [s.name for s in script.speakers] == ["Narrator"]
     assert script.turns[0].text == "Ann Lee: Hi.\nBo Chen: Hello."
+
+
+def test_numbered_speakers_and_a_two_line_exchange():
+    otter = "Speaker 1  0:00\nHello and welcome.\n\nSpeaker 2  0:05\nThanks for having me.\n\nSpeaker 1  0:09\nLet's start.\n"
+    assert _said(parse_text(otter)) == [("Speaker 1", "Hello and welcome."), ("Speaker 2", "Thanks for having me."),
+                                        ("Speaker 1", "Let's start.")]
+    assert _said(parse_text("Ann: hi\nBo: hey\n")) == [("Ann", "hi"), ("Bo", "hey")]
+    assert parse_text("Note: hi\nWarning: hey\n").source.format == "plain"
