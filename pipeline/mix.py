@@ -2,7 +2,7 @@
 
 Two passes, both linear in the number of clips and bounded in memory:
 
-1. **Prepare** every clip (a bounded pool of threads, since decoding is one ffmpeg process per clip):
+1. **Prepare** every clip (a bounded pool of threads; one ffmpeg process decodes a batch of clips):
    decode to mono 16-bit PCM at the mix rate, find the speech inside it (leading/trailing silence below
    a threshold 50 dB under the clip's own peak, floored at −65 dBFS), keep a few ms around it, fade the edges so joins never
    click, and append it to its speaker's scratch WAV. Each speaker's loudness is then measured on that
@@ -15,6 +15,7 @@ Two passes, both linear in the number of clips and bounded in memory:
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import wave
@@ -35,6 +36,8 @@ _WIDTH = 2  # bytes per sample: 16-bit PCM
 #: survive the trim; the gap between two clips' speech is exactly the configured gap regardless.
 KEEP_LEAD_MS = 10
 KEEP_TAIL_MS = 40
+#: Clips decoded by one ffmpeg process.
+DECODE_BATCH = 8
 #: Samples of a speaker's clips may reach at most this level after their gain (dBFS).
 PEAK_CEILING_DBFS = -1.0
 
@@ -130,17 +133,19 @@ def mix(clips: Sequence[Clip], settings: MixSettings, workdir: Path) -> Mix:
     if any(b <= a for a, b in zip(indices, indices[1:], strict=False)):
         raise ValueError("clips must be in play order (strictly increasing request.index)")
     workdir = Path(workdir)
-    scratch = workdir / "mix-speakers"
+    scratch = workdir / "mix-scratch"
     scratch.mkdir(parents=True, exist_ok=True)
     speakers = list(dict.fromkeys(c.request.speaker for c in clips))
     files = {sid: scratch / f"speaker-{i:03d}.wav" for i, sid in enumerate(speakers)}
 
-    prepared = _prepare_all(clips, settings, files)
+    prepared = _prepare_all(clips, settings, files, scratch)
     gains = _speaker_gains(prepared, files, settings)
     master = workdir / "master.wav"
     placements, frames = _stream(clips, prepared, gains, files, settings, master)
     for path in files.values():
         path.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        scratch.rmdir()
     return Mix(master=master, placements=placements, duration_ms=_ms(frames, settings.sample_rate),
                speaker_gains_db=tuple((sid, round(gains[sid], 2)) for sid in speakers))
 
@@ -148,21 +153,24 @@ def mix(clips: Sequence[Clip], settings: MixSettings, workdir: Path) -> Mix:
 # --------------------------------------------------------------------------------------------- prepare
 
 
-def _prepare_all(clips: Sequence[Clip], settings: MixSettings, files: dict[str, Path]) -> list[_Prepared]:
+def _prepare_all(clips: Sequence[Clip], settings: MixSettings, files: dict[str, Path],
+                 scratch: Path) -> list[_Prepared]:
     """Decode/trim/fade every clip on a bounded thread pool, appending each to its speaker's WAV in order."""
     workers = settings.workers or min(4, os.cpu_count() or 1)
+    batches = [clips[i:i + DECODE_BATCH] for i in range(0, len(clips), DECODE_BATCH)]
     writers = {sid: _open_writer(path, settings.sample_rate) for sid, path in files.items()}
     written = dict.fromkeys(files, 0)
     out: list[_Prepared] = []
     try:
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="recast-mix") as pool:
-            for clip, (pcm, lead, speech_from, speech_to, peak) in zip(clips, _bounded_map(
-                    pool, lambda c: _prepare_one(c, settings), clips, window=2 * workers), strict=True):
-                sid = clip.request.speaker
-                frames = len(pcm) // _WIDTH
-                writers[sid].writeframesraw(pcm)
-                out.append(_Prepared(sid, written[sid], frames, speech_from, speech_to, lead, peak))
-                written[sid] += frames
+            results = _bounded_map(pool, lambda b: _prepare_batch(b, settings, scratch), batches, window=workers + 1)
+            for batch, trimmed in zip(batches, results, strict=True):
+                for clip, (pcm, lead, speech_from, speech_to, peak) in zip(batch, trimmed, strict=True):
+                    sid = clip.request.speaker
+                    frames = len(pcm) // _WIDTH
+                    writers[sid].writeframesraw(pcm)
+                    out.append(_Prepared(sid, written[sid], frames, speech_from, speech_to, lead, peak))
+                    written[sid] += frames
     finally:
         for w in writers.values():
             w.close()
@@ -172,8 +180,7 @@ def _prepare_all(clips: Sequence[Clip], settings: MixSettings, files: dict[str, 
 def _bounded_map(pool: ThreadPoolExecutor, fn, items: Sequence, window: int) -> Iterator:
     """Like ``pool.map`` but with at most ``window`` results pending, so memory stays bounded."""
     pending: deque[Future] = deque()
-    it = iter(items)
-    for item in it:
+    for item in items:
         pending.append(pool.submit(fn, item))
         if len(pending) >= window:
             yield pending.popleft().result()
@@ -181,13 +188,17 @@ def _bounded_map(pool: ThreadPoolExecutor, fn, items: Sequence, window: int) -> 
         yield pending.popleft().result()
 
 
-def _prepare_one(clip: Clip, settings: MixSettings) -> tuple[bytes, float, int, int, float]:
+def _prepare_batch(batch: Sequence[Clip], settings: MixSettings, scratch: Path) -> list[tuple]:
+    return [_trim(pcm, settings) for pcm in _decode_batch(batch, settings.sample_rate, scratch)]
+
+
+def _trim(pcm: bytes, settings: MixSettings) -> tuple[bytes, float, int, int, float]:
     """(kept PCM, speech start in the original clip in ms, speech from/to frame in the PCM, peak dBFS)."""
     from pydub import AudioSegment
     from pydub.silence import detect_leading_silence
 
     rate = settings.sample_rate
-    seg = AudioSegment(data=_decode(clip, rate), sample_width=_WIDTH, frame_rate=rate, channels=1)
+    seg = AudioSegment(data=pcm, sample_width=_WIDTH, frame_rate=rate, channels=1)
     total = int(seg.frame_count())
     peak = seg.max_dBFS
     if total == 0 or math.isinf(peak):
@@ -217,18 +228,36 @@ def _onset_ms(seg, threshold: float, detect) -> int:
     return back + detect(seg[back:], silence_threshold=threshold, chunk_size=1)
 
 
-def _decode(clip: Clip, rate: int) -> bytes:
-    """The clip as raw mono s16le PCM at ``rate`` (one ffmpeg process; soxr resampling)."""
-    if not Path(clip.path).is_file():
-        raise RecastError(f"clip {Path(clip.path).name} (request {clip.request.index}) is missing from the "
-                          "cache; run the same command again to synthesize it anew")
+def _decode_batch(batch: Sequence[Clip], rate: int, scratch: Path) -> list[bytes]:
+    """Each clip as raw mono s16le PCM at ``rate`` (soxr resampling).
+
+    One ffmpeg process decodes the whole batch (one input and one output per clip): starting ffmpeg
+    costs more than decoding a short clip. When the batch fails, each clip is decoded alone to name
+    the broken one.
+    """
+    for clip in batch:
+        if not Path(clip.path).is_file():
+            raise RecastError(f"clip {Path(clip.path).name} (request {clip.request.index}) is missing from the "
+                              "cache; run the same command again to synthesize it anew")
+    outs = [scratch / f"decoded-{clip.request.index}.s16" for clip in batch]
+    args = ["-y"]
+    for clip in batch:
+        args += ["-i", str(clip.path)]
+    for k, out in enumerate(outs):
+        args += ["-map", f"{k}:a:0", "-af", f"aresample={rate}:resampler=soxr", "-ac", "1", "-ar", str(rate),
+                 "-c:a", "pcm_s16le", "-f", "s16le", str(out)]
     try:
-        return ffmpeg.run("ffmpeg", ["-i", str(clip.path), "-map", "0:a:0", "-af",
-                                     f"aresample={rate}:resampler=soxr", "-ac", "1", "-ar", str(rate),
-                                     "-c:a", "pcm_s16le", "-f", "s16le", "-"])
+        ffmpeg.run("ffmpeg", args)
+        return [out.read_bytes() for out in outs]
     except RecastError as err:
+        if len(batch) > 1:
+            return [pcm for clip in batch for pcm in _decode_batch([clip], rate, scratch)]
+        clip = batch[0]
         raise RecastError(f"cannot decode clip {Path(clip.path).name} (request {clip.request.index}): {err}; "
                           "delete it from the cache and run again") from err
+    finally:
+        for out in outs:
+            out.unlink(missing_ok=True)
 
 
 # ------------------------------------------------------------------------------------------ level match

@@ -33,7 +33,8 @@ def write_edition(edition: Edition, master: Path, out_dir: Path, *, formats: tup
                   stats: dict, source: dict, extra: dict | None = None) -> dict:
     """Write every file of ``edition`` into ``out_dir`` from the loudness-normalized ``master`` WAV.
 
-    Returns the manifest (``episode.json``) as written. Raises BadInput for an unknown format or a cover
+    Audio files of formats not asked for this time (left by an earlier render) are removed, so the folder
+    holds exactly what the manifest lists. Returns the manifest (``episode.json``) as written. Raises BadInput for an unknown format or a cover
     that is not a JPEG/PNG image, RecastError when an encoded file cannot meet the loudness target.
     """
     formats = tuple(dict.fromkeys(f.lower() for f in formats))
@@ -56,6 +57,9 @@ def write_edition(edition: Edition, master: Path, out_dir: Path, *, formats: tup
         files.append((path, writer.mime))
     manifest = build_manifest(edition, encoded[0], files, stats=stats, source=source, extra=extra)
     atomic_write_text(out_dir / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+    for fmt, cls in AUDIO_WRITERS.items():  # an earlier render's audio in a format not asked for now
+        if fmt not in formats:
+            (out_dir / cls.name).unlink(missing_ok=True)
     return manifest
 
 

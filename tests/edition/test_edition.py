@@ -363,8 +363,11 @@ def test_unknown_format_is_bad_input(built, tmp_path):
 
 def test_without_intro_or_cover(built, tmp_path):
     edition = make_edition(built.mix.placements[3:], built.mix.duration_ms, summary=False)
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "plain" / "episode.m4a").write_bytes(b"left by an earlier render")
     manifest = write_edition(edition, built.master, tmp_path / "plain", formats=("mp3",), stats=STATS,
                              source=SOURCE)
+    assert {p.name for p in (tmp_path / "plain").iterdir()} == {"episode.mp3", "episode.json", *TEXT}
     assert manifest["summary"] is None
     tags = ID3(tmp_path / "plain" / "episode.mp3")
     assert not tags.getall("APIC") and tags.getall("COMM")[0].text[0] == edition.script.description
