@@ -77,6 +77,50 @@ def lead_len(script: Script, n_chars: int) -> list[str]:
     return out
 
 
+def textrank_naive(script: Script, k: int, n_chars: int | None = None) -> list[str]:
+    """Plain TextRank: the k most central sentences (no filters, no topics), in dialogue order.
+
+    With ``n_chars``: the most central sentences up to that many letters/digits (the last one cut).
+    """
+    cjk = tx.is_cjk_text("".join(t.text for t in script.turns[:20]))
+    sentences = rank.split_dialogue(script, cjk)
+    scores = rank.textrank([s.tokens for s in sentences])
+    order = sorted(range(len(sentences)), key=lambda i: (-scores[i], i))
+    if n_chars is None:
+        return [sentences[i].text for i in sorted(order[:k])]
+    chosen, total = {}, 0
+    for i in order:
+        chars = _KEEP.findall(sentences[i].text)
+        chosen[i] = "".join(chars[: n_chars - total])
+        total += len(chars)
+        if total >= n_chars:
+            break
+    return [chosen[i] for i in sorted(chosen)]
+
+
+# Weight settings for the sensitivity check (centrality, topicality, relevance, cues, position).
+SWEEP = [(0.25, 0.25, 0.15, 0.15, 0.20), (0.2, 0.2, 0.2, 0.2, 0.2), (0.4, 0.2, 0.2, 0.1, 0.1),
+         (0.1, 0.4, 0.2, 0.1, 0.2), (0.3, 0.3, 0.1, 0.1, 0.2), (0.3, 0.3, 0.2, 0.05, 0.15),
+         (0.2, 0.3, 0.3, 0.1, 0.1), (0.3, 0.2, 0.2, 0.15, 0.15), (0.25, 0.30, 0.20, 0.10, 0.15)]
+
+
+def sweep(script: Script) -> list[tuple[tuple[float, ...], float, float]]:
+    """(weights, F1 / LEAD-k F1, F1 / LEAD-len F1) on the key points for each weight setting."""
+    saved = (rank._W_CENTRAL, rank._W_TOPIC, rank._W_RELEVANT, rank._W_CUE, rank._W_POSITION)
+    ref = list(script.key_points)
+    out = []
+    try:
+        for w in SWEEP:
+            rank._W_CENTRAL, rank._W_TOPIC, rank._W_RELEVANT, rank._W_CUE, rank._W_POSITION = w
+            points = list(summarize(script).points)
+            n_chars = sum(len(_KEEP.findall(p)) for p in points)
+            f = prf(points, ref)[2]
+            out.append((w, f / prf(lead_k(script, len(points)), ref)[2], f / prf(lead_len(script, n_chars), ref)[2]))
+    finally:
+        rank._W_CENTRAL, rank._W_TOPIC, rank._W_RELEVANT, rank._W_CUE, rank._W_POSITION = saved
+    return out
+
+
 # ------------------------------------------------------------------------------------------ loading
 
 
@@ -91,15 +135,17 @@ def load(path: Path) -> Script:
 
 
 def reference_table(path: Path) -> list[tuple[str, str, tuple[float, float, float]]]:
-    """(reference name, system name, (P, R, F1)) rows for the reference transcript."""
+    """(reference name, system name, (P, R, F1), letters/digits) rows for the reference transcript."""
     script = load(path)
     summary = summarize(script)
     mine = list(summary.points)
     n_chars = sum(len(_KEEP.findall(p)) for p in mine)
     systems = {"generated (auto)": mine, f"LEAD-{len(mine)}": lead_k(script, len(mine)),
-               "LEAD-len": lead_len(script, n_chars)}
+               "LEAD-len": lead_len(script, n_chars), f"TextRank-{len(mine)}": textrank_naive(script, len(mine)),
+               "TextRank-len": textrank_naive(script, len(mine), n_chars)}
     refs = {"key points": list(script.key_points), "description": [script.description]}
-    return [(rn, sn, prf(sv, rv)) for rn, rv in refs.items() for sn, sv in systems.items()]
+    return [(rn, sn, prf(sv, rv), sum(len(_KEEP.findall(t)) for t in sv))
+            for rn, rv in refs.items() for sn, sv in systems.items()]
 
 
 def main(argv: list[str]) -> int:
@@ -118,13 +164,17 @@ def main(argv: list[str]) -> int:
     for p in summary.points:
         print(f"  - {p}")
     print(f"\nintro ({estimate_seconds(summary.intro):.0f} s): {summary.intro}\n")
-    print(f"{'reference':<12} {'system':<18} {'P':>6} {'R':>6} {'F1':>6}  {'vs best LEAD':>12}")
+    print(f"{'reference':<12} {'system':<18} {'chars':>5} {'P':>6} {'R':>6} {'F1':>6}  {'vs best LEAD':>12}")
     for ref_name in dict.fromkeys(r[0] for r in rows):
         sub = [r for r in rows if r[0] == ref_name]
         best_lead = max(r[2][2] for r in sub if r[1].startswith("LEAD"))
-        for _, sys_name, (p, r, f) in sub:
+        for _, sys_name, (p, r, f), n in sub:
             ratio = f"{f / best_lead:.2f}x" if best_lead else "-"
-            print(f"{ref_name:<12} {sys_name:<18} {p:6.3f} {r:6.3f} {f:6.3f}  {ratio:>12}")
+            print(f"{ref_name:<12} {sys_name:<18} {n:5d} {p:6.3f} {r:6.3f} {f:6.3f}  {ratio:>12}")
+    if script.key_points:
+        print("\n# weight sensitivity (key points): F1 ratio to LEAD-k / LEAD-len")
+        for w, vs_k, vs_len in sweep(script):
+            print(f"  {w}: {vs_k:.2f}x / {vs_len:.2f}x")
     if corpus.is_dir():
         print("\n# corpus sanity (no human summaries): points, their topic blocks, duration")
         for path in sorted(corpus.glob("*.md")):
