@@ -110,10 +110,9 @@ def decode_bytes(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
             raise BadInput(f"{name} is a binary file, not a text transcript")
         return _strict(data, encoding, name), encoding
     try:
-        return data.decode("utf-8"), "utf-8"
+        text, encoding = data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        pass
-    text, encoding = _detect(data, name)
+        text, encoding = _detect(data, name)
     if _binary_share(text) > 0.01:
         raise BadInput(f"{name} is a binary file, not a text transcript")
     return text, encoding

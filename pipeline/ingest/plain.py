@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 from collections.abc import Sequence
 
@@ -56,6 +57,12 @@ def parse_plain(raw_lines: Sequence[str], source: SourceInfo, fallback_title: st
     while paras and (hdr.is_stamp(paras[0]) or hdr.date_line(paras[0])):
         published = published or hdr.date_line(paras[0])
         paras.pop(0)
+    return narrated(paras, source, title or fallback_title, published)
+
+
+def narrated(paras: Sequence[str], source: SourceInfo, title: str, published: _dt.date | None = None) -> Script:
+    """A one-narrator script: paragraphs grouped into turns of about :data:`TURN_CHARS` characters."""
+    paras = [p.strip() for p in paras if p.strip()]
     if not paras:
         raise BadInput(f"{source.path}: found no speech to read")
     language = detect_language("\n".join(paras))
@@ -73,6 +80,5 @@ def parse_plain(raw_lines: Sequence[str], source: SourceInfo, fallback_title: st
         turns.append(make_turn("s1", group, None))
     if not any(t.spoken_text.strip() for t in turns):
         raise BadInput(f"{source.path}: found no speech to read")
-    return Script(title=title or fallback_title, language=language,
-                  speakers=(Speaker("s1", narrator.name, narrator.label),), turns=tuple(turns),
-                  published=published, source=source)
+    return Script(title=title, language=language, speakers=(Speaker("s1", narrator.name, narrator.label),),
+                  turns=tuple(turns), published=published, source=source)

@@ -11,8 +11,8 @@ from pipeline.ingest.body import Line, assemble, learn_labels
 from pipeline.ingest.draft import Draft
 from pipeline.ingest.jsonscript import parse_json
 from pipeline.ingest.markdown import looks_like_markdown, parse_markdown
-from pipeline.ingest.plain import narrator_label, parse_plain
-from pipeline.ingest.subtitles import SRT_SNIFF, parse_srt, parse_vtt, speaker_runs
+from pipeline.ingest.plain import TURN_CHARS, narrated, narrator_label, parse_plain
+from pipeline.ingest.subtitles import SRT_SNIFF, narration_chunks, parse_srt, parse_vtt, speaker_runs
 from pipeline.model import Script, SourceInfo
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -74,10 +74,9 @@ def _subtitles(text: str, fmt: str, source: SourceInfo, fallback: str) -> Script
     runs = speaker_runs(cues)
     draft = Draft(title=title)
     if all(parts is None for parts, _ in runs):
-        body = [t for _, t in runs if t.strip()]
-        if not body:
+        if not any(t.strip() for _, t in runs):
             raise BadInput(f"{source.path}: the subtitles contain no text")
-        return parse_plain(body, source, title or fallback)
+        return narrated(narration_chunks(cues, TURN_CHARS), source, title or fallback)
     unnamed = narrator_label("zh" if _CJK.search(runs[0][1]) else "en")
     for parts, run_text in runs:
         draft.turn(parts or unnamed)

@@ -25,6 +25,7 @@ _RUBY_TEXT = re.compile(r"<rt>.*?</rt>", re.DOTALL)
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>|<\d{1,2}:\d{2}(?::\d{2})?\.\d{3}>")
 _ASS = re.compile(r"\{\\[^}]*\}")
 _DASH = re.compile(r"^\s*(?:-|–|>>+)\s*")
+_SENTENCE_END = (".", "!", "?", "。", "！", "？", "…", '"', "”", "」")
 _CJK_END = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]$")
 _CJK_START = re.compile(r"^[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]")
 
@@ -118,6 +119,23 @@ def speaker_runs(cues: list[Cue]) -> list[tuple[LabelParts | None, str]]:
         else:
             runs.append((parts, [text]))
     return [(parts, join_pieces(texts)) for parts, texts in runs]
+
+
+def narration_chunks(cues: list[Cue], size: int) -> list[str]:
+    """Unnamed captions as running text, cut at sentence ends into chunks of about ``size`` characters."""
+    chunks: list[str] = []
+    current: list[str] = []
+    length = 0
+    for cue in cues:
+        for _, text in cue.lines:
+            current.append(text)
+            length += len(text)
+            if length >= size and text.rstrip().endswith(_SENTENCE_END):
+                chunks.append(join_pieces(current))
+                current, length = [], 0
+    if current:
+        chunks.append(join_pieces(current))
+    return chunks
 
 
 def join_pieces(pieces: list[str]) -> str:

@@ -75,3 +75,14 @@ def test_rolling_captions_do_not_repeat():
     srt = ("1\n00:00:01,000 --> 00:00:02,000\nAnn: the river rose\n\n2\n00:00:02,000 --> 00:00:03,000\n"
            "the river rose\novernight\n\n3\n00:00:03,000 --> 00:00:04,000\nBo: wow\n")
     assert _said(parse_text(srt)) == [("Ann", "the river rose overnight"), ("Bo", "wow")]
+
+
+def test_long_unnamed_captions_become_sentence_bounded_narrator_turns():
+    cues = [f"{i + 1}\n00:{i // 60:02d}:{i % 60:02d},000 --> 00:{i // 60:02d}:{i % 60:02d},900\n"
+            f"Caption {i} of a long talk{'.' if i % 3 == 2 else ''}\n" for i in range(300)]
+    script = parse_text("\n".join(cues), source_path="talk.srt")
+    assert script.title == "talk"
+    assert [s.name for s in script.speakers] == ["Narrator"]
+    assert len(script.turns) > 5
+    assert all(t.text.endswith(".") for t in script.turns[:-1])
+    assert all(len(t.text) < 2000 for t in script.turns)
