@@ -2,7 +2,8 @@
 
 Duration is estimated from text length at typical neural-TTS reading rates (pauses included):
 Chinese 4.5 characters per second, English 2.6 words per second; Latin words inside Chinese text are
-read at the English word rate.
+read at the English word rate. Kana and hangul count as Chinese characters (an over-estimate, so the
+intro errs on the short side in those languages).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ EN_WORDS_PER_SECOND = 2.6
 TARGET_SECONDS = (45.0, 90.0)
 """The intro aims to last between these many seconds."""
 
-_CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 _WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’.+-]*")
 
 

@@ -12,7 +12,7 @@ from pipeline.summary import stopwords
 
 # --------------------------------------------------------------------------------------------- variant
 
-_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"  # kana, Han, hangul
 _CJK_RE = re.compile(f"[{_CJK}]")
 _LATIN_WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’.+-]*")
 
