@@ -47,9 +47,3 @@ def xml_safe(text: str) -> str:
     return "".join(c for c in text if c in "\t\n\r" or (ord(c) >= 32 and c not in "\ufffe\uffff"
                                                           and not 0xD800 <= ord(c) <= 0xDFFF))
 
-
-def plain_text(fragment: str) -> str:
-    """Text content of an HTML fragment, whitespace collapsed."""
-    if not fragment.strip():
-        return ""
-    return " ".join(lhtml.fragment_fromstring(fragment, create_parent="div").text_content().split())

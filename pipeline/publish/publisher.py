@@ -22,7 +22,7 @@ from pipeline import ffmpeg
 from pipeline.errors import BadInput, RecastError
 from pipeline.publish.catalogue import Catalogue, EpisodeRow, catalogue_path, open_catalogue
 from pipeline.publish.edition import EditionInfo, read_edition
-from pipeline.publish.feed import FeedContext, build_feed, episode_page
+from pipeline.publish.feed import FeedContext, build_feed
 from pipeline.publish.files import copy_public, write_public
 from pipeline.publish.show import SHOW_FILE, Show, apply_sets, default_show, load_show, save_show
 from pipeline.publish.site import EPISODES_DIR, SITE_INDEX, SiteContext, build_site
@@ -299,5 +299,4 @@ def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
 
 
-__all__ = ["PublishResult", "publish_edition", "unpublish_episode", "load_show_for", "edit_show",
-           "episode_page", "SITE_INDEX"]
+__all__ = ["PublishResult", "publish_edition", "unpublish_episode", "load_show_for", "edit_show"]

@@ -85,12 +85,12 @@ def test_chapter_click_seeks_the_player(page, shared_show_dir, site_url, where):
     page.goto(_roots(shared_show_dir, site_url)[where] + f"episodes/{SLUG}.html")
     _wait_metadata(page)
     chapters = _manifest(shared_show_dir)["chapters"]
-    # Record the position the moment the seek starts and pause once it is done, so playback cannot drift.
+    # Record the position the moment the seek starts (what the click set) and where the seek landed.
     page.evaluate("""() => {
         const a = document.getElementById('player');
         window.seeks = [];
         a.addEventListener('seeking', () => window.seeks.push(['seeking', a.currentTime]));
-        a.addEventListener('seeked', () => { window.seeks.push(['seeked', a.currentTime]); a.pause(); });
+        a.addEventListener('seeked', () => window.seeks.push(['seeked', a.currentTime]));
     }""")
     for index in (1, 0, 1):
         expected = chapters[index]["start_ms"] / 1000
@@ -99,10 +99,13 @@ def test_chapter_click_seeks_the_player(page, shared_show_dir, site_url, where):
         page.wait_for_function("window.seeks.some(s => s[0] === 'seeked')", timeout=15000)
         seeks = page.evaluate("window.seeks")
         assert seeks[0][0] == "seeking" and seeks[0][1] == pytest.approx(expected, abs=0.05)
+        # The seek really landed there (the media is seekable); playback may already have moved on a little.
         seeked = next(t for kind, t in seeks if kind == "seeked")
-        assert seeked == pytest.approx(expected, abs=0.05)
+        assert expected - 0.05 <= seeked <= expected + 0.5
+        assert page.evaluate("document.getElementById('player').paused") is False  # the click also plays
         current = page.locator("#chapters li.current button span:last-child").inner_text()
         assert current == chapters[index]["title"]
+    page.evaluate("document.getElementById('player').pause()")
     assert page.evaluate("document.getElementById('player').seekable.end(0)") > chapters[1]["start_ms"] / 1000
     assert page.problems == []
 
