@@ -18,6 +18,8 @@ from pipeline.ingest.body import Labels, Line, assemble, learn_labels
 from pipeline.ingest.draft import Draft
 from pipeline.ingest.labels import parse_label
 from pipeline.ingest.learn import Groups, inline_label
+from pipeline.ingest.plain import narrated
+from pipeline.model import Script, SourceInfo
 
 _ATX = re.compile(r"^\s{0,3}(#{1,6})\s*(?P<text>[^#\s].*?)\s*#*\s*$")
 _ATX_STRICT = re.compile(r"^\s{0,3}#{1,6}\s+\S", re.MULTILINE)
@@ -69,6 +71,26 @@ def inline_text(text: str) -> str:
     s = _CODE.sub(r"\1", s)
     s = _ESCAPE.sub(r"\1", s)
     return html.unescape(s).strip()
+
+
+def narrate_markdown(text: str, source: SourceInfo, fallback_title: str) -> Script:
+    """A Markdown file without speakers: one narrator; the first ``#`` is the title, other headings
+    chapters, blockquote notes dropped."""
+    draft = Draft()
+    lines, levels = _lines(_front_matter(_COMMENT.sub("", text).split("\n"), draft))
+    paras: list[str] = []
+    headings: list[tuple[int, str]] = []
+    title, published = draft.title, draft.published
+    for i, ln in enumerate(lines):
+        if ln.kind == "heading":
+            if not title and not paras and not headings and levels.get(i) == 1:
+                title, published = hdr.split_title_date(ln.text)
+                published = draft.published or published
+            else:
+                headings.append((len(paras), ln.text))
+        elif ln.kind != "quote":
+            paras.append(ln.text)
+    return narrated(paras, source, title or fallback_title, published, headings)
 
 
 def parse_markdown(text: str, draft: Draft) -> str | None:

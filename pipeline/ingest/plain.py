@@ -11,7 +11,7 @@ from pipeline.ingest import header as hdr
 from pipeline.ingest.draft import make_turn
 from pipeline.ingest.labels import LabelParts
 from pipeline.ingest.language import detect_language
-from pipeline.model import Script, SourceInfo, Speaker
+from pipeline.model import Chapter, Script, SourceInfo, Speaker, Turn
 
 #: Paragraphs are grouped into turns of about this many characters (never splitting a paragraph).
 TURN_CHARS = 1200
@@ -60,25 +60,37 @@ def parse_plain(raw_lines: Sequence[str], source: SourceInfo, fallback_title: st
     return narrated(paras, source, title or fallback_title, published)
 
 
-def narrated(paras: Sequence[str], source: SourceInfo, title: str, published: _dt.date | None = None) -> Script:
-    """A one-narrator script: paragraphs grouped into turns of about :data:`TURN_CHARS` characters."""
-    paras = [p.strip() for p in paras if p.strip()]
-    if not paras:
+def narrated(paras: Sequence[str], source: SourceInfo, title: str, published: _dt.date | None = None,
+             headings: Sequence[tuple[int, str]] = ()) -> Script:
+    """A one-narrator script: paragraphs grouped into turns of about :data:`TURN_CHARS` characters.
+
+    ``headings`` are (index of the paragraph a section starts at, heading) pairs; they become chapters
+    (a heading with no paragraph after it is dropped).
+    """
+    kept = [(i, p.strip()) for i, p in enumerate(paras) if p.strip()]
+    if not kept:
         raise BadInput(f"{source.path}: found no speech to read")
-    language = detect_language("\n".join(paras))
+    language = detect_language("\n".join(p for _, p in kept))
     narrator = narrator_label(language)
-    turns = []
+    pending = sorted(headings)
+    turns: list[Turn] = []
+    chapters: list[Chapter] = []
     group: list[tuple[str, bool]] = []
-    size = 0
-    for p in paras:
-        if group and size + len(p) > TURN_CHARS:
-            turns.append(make_turn("s1", group, None))
+    size, h = 0, 0
+    for i, p in kept:
+        opened = None
+        while h < len(pending) and pending[h][0] <= i:
+            opened = pending[h][1]
+            h += 1
+        if group and (size + len(p) > TURN_CHARS or opened is not None):
+            turns.append(make_turn("s1", group, len(chapters) - 1 if chapters else None))
             group, size = [], 0
+        if opened is not None:
+            chapters.append(Chapter(opened, len(turns)))
         group.append((p, True))
         size += len(p)
-    if group:
-        turns.append(make_turn("s1", group, None))
+    turns.append(make_turn("s1", group, len(chapters) - 1 if chapters else None))
     if not any(t.spoken_text.strip() for t in turns):
         raise BadInput(f"{source.path}: found no speech to read")
     return Script(title=title, language=language, speakers=(Speaker("s1", narrator.name, narrator.label),),
-                  turns=tuple(turns), published=published, source=source)
+                  turns=tuple(turns), chapters=tuple(chapters), published=published, source=source)

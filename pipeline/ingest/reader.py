@@ -10,7 +10,7 @@ from pipeline.ingest import header as hdr
 from pipeline.ingest.body import Line, assemble, learn_labels
 from pipeline.ingest.draft import Draft
 from pipeline.ingest.jsonscript import parse_json
-from pipeline.ingest.markdown import looks_like_markdown, parse_markdown
+from pipeline.ingest.markdown import looks_like_markdown, narrate_markdown, parse_markdown
 from pipeline.ingest.plain import TURN_CHARS, narrated, narrator_label, parse_plain
 from pipeline.ingest.subtitles import SRT_SNIFF, narration_chunks, parse_srt, parse_vtt, speaker_runs
 from pipeline.model import Script, SourceInfo
@@ -18,13 +18,14 @@ from pipeline.model import Script, SourceInfo
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
-def detect_format(text: str) -> str | None:
+def detect_format(text: str, source_path: str = "<string>") -> str | None:
     """``vtt``, ``srt``, ``json`` or ``markdown`` from the text's shape; None for labelled/plain text
     (article, inline or plain is decided by which labels can be learned)."""
-    head = text.lstrip()
+    head, tail = text.lstrip(), text.rstrip()
     if head.startswith("WEBVTT"):
         return "vtt"
-    if head.startswith("{") or (head.startswith("[") and head[1:].lstrip()[:1] in ("{", "]")):
+    array = head.startswith("[") and head[1:].lstrip()[:1] in ("{", "]") and tail.endswith("]")
+    if source_path.lower().endswith(".json") or (head.startswith("{") and tail.endswith("}")) or array:
         return "json"
     if SRT_SNIFF.search(text[:2000]):
         return "srt"
@@ -35,7 +36,7 @@ def detect_format(text: str) -> str | None:
 
 def read_text(text: str, fmt: str | None, *, source_path: str, encoding: str, sha256: str) -> Script:
     """Parse normalised transcript text in format ``fmt`` (None: detect)."""
-    detected = fmt or detect_format(text)
+    detected = fmt or detect_format(text, source_path)
     fallback = _fallback_title(source_path)
 
     def source(name: str) -> SourceInfo:
@@ -53,7 +54,7 @@ def read_text(text: str, fmt: str | None, *, source_path: str, encoding: str, sh
         if style is None:
             if fmt == "markdown":
                 raise BadInput(f"{source_path}: found no speaker headings (### Name：) or labels in the Markdown")
-            return parse_plain(text.split("\n"), source("plain"), fallback)
+            return narrate_markdown(text, source("plain"), fallback)
         return draft.build(source("markdown"), fallback)
     lines = [Line(s, "text", s) for s in (ln.strip() for ln in hdr.strip_footer(text.split("\n"))) if s]
     style, labels = learn_labels(lines, fmt)

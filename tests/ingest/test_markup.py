@@ -86,3 +86,15 @@ def test_long_unnamed_captions_become_sentence_bounded_narrator_turns():
     assert len(script.turns) > 5
     assert all(t.text.endswith(".") for t in script.turns[:-1])
     assert all(len(t.text) < 2000 for t in script.turns)
+
+
+def test_markdown_without_speakers_is_narrated_with_chapters():
+    script = parse_text("# 2020-02-02 My Essay\n\nIntro.\n\n## One\n\nFirst *para*.\n\n> a note\n\n## Two\n\nSecond.\n")
+    assert (script.title, script.published.isoformat(), script.source.format) == ("My Essay", "2020-02-02", "plain")
+    assert [(c.title, c.start_turn) for c in script.chapters] == [("One", 1), ("Two", 2)]
+    assert [(t.text, t.chapter) for t in script.turns] == [("Intro.", None), ("First para.", 0), ("Second.", 1)]
+
+
+def test_bracketed_timestamps_are_not_mistaken_for_json():
+    script = parse_text("[00:00:01] Ann Lee: Hello.\n[00:00:03] Bo Chen: Hi.\n[00:00:05] Ann Lee: Bye. [END]")
+    assert script.source.format == "inline"
