@@ -111,8 +111,9 @@ def render_script(script: Script, options: RenderOptions, *, progress: Progress 
         with timer("cast"):
             engine = get_engine(options.engine, notice=notice)
             cast = _cast(script, engine.name, options.cast_file)
+        show_title = options.show_title or _show_title(output)
         with timer("summarize"):
-            summary = _summary(script, options.intro, cast)
+            summary = _summary(script, options.intro, cast, show_title)
         with timer("prepare"):
             requests = plan_requests(script, cast, intro=summary.intro if summary else None,
                                      speak_directions=options.speak_directions)
@@ -133,7 +134,7 @@ def render_script(script: Script, options: RenderOptions, *, progress: Progress 
         chapters = timed_chapters(script, summary, mixed.placements, mixed.duration_ms)
         edition = Edition(
             script=script, cast=cast, summary=summary, placements=mixed.placements, chapters=chapters,
-            duration_ms=mixed.duration_ms, slug=slug, show_title=options.show_title or _show_title(output),
+            duration_ms=mixed.duration_ms, slug=slug, show_title=show_title or "Recast",
             engine=engine.name, engine_version=engine.version, cover=options.cover,
         )
         with timer("write"):
@@ -174,12 +175,12 @@ def _cast(script: Script, engine: str, cast_file: Path | None) -> Cast:
     return cast_script(script, engine, cast_file=cast_file)
 
 
-def _summary(script: Script, intro: str, cast: Cast) -> Summary | None:
+def _summary(script: Script, intro: str, cast: Cast, show_title: str | None) -> Summary | None:
     if intro == "none":
         return None
     from pipeline.summary import summarize
 
-    return summarize(script, mode=intro, cast=cast)
+    return summarize(script, mode=intro, cast=cast, show=show_title)
 
 
 # ------------------------------------------------------------------------------------------- timeline
@@ -303,7 +304,8 @@ def _work_dir(output: Path, slug: str) -> Iterator[Path]:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _show_title(output: Path) -> str:
+def _show_title(output: Path) -> str | None:
+    """The show's title from ``output/show.toml`` (written by ``recast publish``), if there is one."""
     import tomllib
 
     show = output / "show.toml"
@@ -311,7 +313,7 @@ def _show_title(output: Path) -> str:
         title = tomllib.loads(show.read_text("utf-8")).get("title")
         if isinstance(title, str) and title.strip():
             return title.strip()
-    return "Recast"
+    return None
 
 
 def _source_dict(script: Script) -> dict:
