@@ -94,9 +94,9 @@ def _apply(master: Path, out: Path, gain_db: float, ceiling_dbtp: float, rate: i
     """
     limit = 10 ** (ceiling_dbtp / 20)
     chain = (f"volume={gain_db:.4f}dB:precision=double,"
-             f"aresample={rate * 4}:resampler=soxr,"
+             f"aresample={rate * 4}:filter_size=32,"
              f"alimiter=limit={limit:.6f}:attack=5:release=50:level=0:latency=1,"
-             f"aresample={rate}:resampler=soxr,ebur128=peak=none")
+             f"aresample={rate}:filter_size=32,ebur128=peak=none")
     log = _ffmpeg_log(["-y", "-i", str(master), "-map", "0:a:0", "-af", chain, "-ac", "1", "-c:a", "pcm_s16le",
                        *ffmpeg.BITEXACT, "-f", "wav", str(out)], master)
     return _parse_summary(log, master)["I"]

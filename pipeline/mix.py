@@ -229,7 +229,10 @@ def _onset_ms(seg, threshold: float, detect) -> int:
 
 
 def _decode_batch(batch: Sequence[Clip], rate: int, scratch: Path) -> list[bytes]:
-    """Each clip as raw mono s16le PCM at ``rate`` (soxr resampling).
+    """Each clip as raw mono s16le PCM at ``rate``.
+
+    Resampled by swresample: libsoxr dithers 16-bit output with a random seed, so the same clips would
+    not give a byte-identical edition.
 
     One ffmpeg process decodes the whole batch (one input and one output per clip): starting ffmpeg
     costs more than decoding a short clip. When the batch fails, each clip is decoded alone to name
@@ -244,7 +247,7 @@ def _decode_batch(batch: Sequence[Clip], rate: int, scratch: Path) -> list[bytes
     for clip in batch:
         args += ["-i", str(clip.path)]
     for k, out in enumerate(outs):
-        args += ["-map", f"{k}:a:0", "-af", f"aresample={rate}:resampler=soxr", "-ac", "1", "-ar", str(rate),
+        args += ["-map", f"{k}:a:0", "-af", f"aresample={rate}:filter_size=32", "-ac", "1", "-ar", str(rate),
                  "-c:a", "pcm_s16le", "-f", "s16le", str(out)]
     try:
         ffmpeg.run("ffmpeg", args)
