@@ -52,6 +52,9 @@ class MixSettings:
     """Silence at a change of turn, i.e. of speaker (500–700)."""
     gap_chapter_ms: int = 1300
     """Silence before a chapter's first clip and after the intro (1200–1500)."""
+    gap_join_ms: int = 40
+    """Silence before a request that continues the previous one mid-sentence (``Request.continues``:
+    an English word inside Chinese read by another espeak-ng voice)."""
     fade_ms: int = 8
     """Fade-in/out at each clip's edges so joins never click."""
     sample_rate: int = 44100
@@ -66,7 +69,7 @@ class MixSettings:
     """Threads decoding clips at once; 0 means min(4, CPU count)."""
 
     def __post_init__(self) -> None:
-        for name in ("gap_part_ms", "gap_speaker_ms", "gap_chapter_ms", "tail_ms"):
+        for name in ("gap_part_ms", "gap_speaker_ms", "gap_chapter_ms", "gap_join_ms", "tail_ms"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 10_000:
                 raise BadInput(f"{name} must be a whole number of ms from 0 to 10000, not {value!r}")
@@ -122,7 +125,7 @@ def gap_before(prev: Clip | None, clip: Clip, settings: MixSettings) -> int:
         return settings.gap_chapter_ms
     if a.turn != b.turn or a.speaker != b.speaker:
         return settings.gap_speaker_ms
-    return settings.gap_part_ms
+    return settings.gap_join_ms if b.continues else settings.gap_part_ms
 
 
 def mix(clips: Sequence[Clip], settings: MixSettings, workdir: Path) -> Mix:
