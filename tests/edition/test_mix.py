@@ -86,6 +86,14 @@ def test_placements_and_sentences_match_the_audio(mixed, clips):
         assert min(abs(o * 1000 - s) for s in starts) <= 50, o
 
 
+def test_mixing_the_same_clips_again_gives_the_same_bytes(mixed, clips, tmp_path):
+    """Cached clips must give a byte-identical edition (wav clips at 22.05 kHz and mp3 clips at 24 kHz)."""
+    result, _ = mixed
+    again = mix(clips, MixSettings(), tmp_path)
+    assert again.master.read_bytes() == result.master.read_bytes()
+    assert again.placements == result.placements and again.speaker_gains_db == result.speaker_gains_db
+
+
 def test_master_is_mono_16_bit_at_the_mix_rate(mixed):
     result, _ = mixed
     with wave.open(str(result.master), "rb") as w:
