@@ -101,7 +101,7 @@ def assemble(lines: Sequence[Line], labels: Labels, draft: Draft) -> None:
             draft.chapter(ln.text)
         elif ln.kind == "quote":
             draft.paragraph(ln.text, spoken=False)
-        elif hdr.is_stamp(ln.text):
+        elif ln.kind == "text" and (hdr.is_stamp(ln.text) or hdr.is_boilerplate(ln.text)):
             continue
         elif (i + 1 < n and (i + 1) in labels and (i - 1) not in bare_labels
               and hdr.looks_like_heading(ln.text) and ln.kind == "text"):

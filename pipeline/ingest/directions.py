@@ -21,7 +21,8 @@ _ZH_EVENT = re.compile(
     r"掌声|停顿|静默|叹|音乐|听不清|无法辨识|杂音|插话|同时说话|众人|投影|简报|影片|点头|摇头|音效|"
     r"背景音|静音|清喉咙|鼓掌"
 )
-_ZH_NOTE = re.compile(r"^[^：:]{0,8}(補充|补充|白板|註|注|編按|编按|按|譯|译|備註|备注|更正|附|連結|链接|網址|网址)[^：:]{0,4}[：:]")
+_ZH_NOTE = re.compile(r"^[^：:]{0,8}(補充|补充|白板|註|注|編按|编按|按|譯|译|備註|备注|更正|附|連結|链接|網址|网址|"
+                      r"圖|图|來源|来源|攝影|摄影)[^：:／/]{0,4}[：:／/]")
 _EN_EVENT = re.compile(
     r"\b(laugh\w*|chuckl\w*|giggl\w*|applau\w*|clap\w*|inaudible|unintelligible|indistinct|crosstalk|"
     r"cross-talk|overlapping|pause[sd]?|silence|music|sigh\w*|cough\w*|clears? (?:his |her |their )?throat|"

@@ -46,18 +46,21 @@ _FOOTER = re.compile(
     r"^[（(【\[]?\s*(?:"
     r"(?:責任編輯|责任编辑|責編|责编|編輯|编辑|校對|校对|審校|审校|來源|来源|原文連結|原文链接|原文|出處|出处|作者|"
     r"文章來源|文章来源|圖片來源|图片来源|延伸閱讀|延伸阅读|相關閱讀|相关阅读|相關文章|相关文章|推薦閱讀|推荐阅读|"
-    r"標籤|标签|關鍵字|关键词|分享到|分享至|(?i:source|editor|edited by|tags|share|related|read more|"
-    r"further reading))\s*[:：|｜/]"
+    r"標籤|标签|關鍵字|关键词|分享到|分享至|圖片|图片|圖|图|攝影|摄影|資料來源|资料来源|"
+    r"(?i:source|editor|edited by|tags|share|related|read more|further reading|photo|image|credit))"
+    r"\s*[:：|｜/／]"
+    r"|(?:廣告|广告|贊助|赞助|(?i:advertisement|sponsored))\s*$"
     r"|本文(?:來源|来源|轉載|转载|來自|来自|經|经|為|为|作者|原載|原载|首發|首发|由)"
     r"|(?:未經|未经|請勿|请勿|禁止|歡迎|欢迎).{0,12}(?:轉載|转载)"
     r"|(?:點擊|点击|掃碼|扫码|長按|长按).{0,20}(?:訂閱|订阅|關注|关注|下載|下载|閱讀|阅读|連結|链接|原文)"
     r"|(?i:subscribe (?:to|now|for)|follow us)"
     r"|(?:完|全文完|END|End|The End|THE END)\s*[）)】\]]?\s*$"
     r"|[-—–=*]{2,}\s*(?:END|完)?\s*[-—–=*]*\s*$"
-    r"|©|Copyright\b|\(c\) ?(?:19|20)\d\d"
+    r"|©|Copyright\b|\(c\) ?(?:19|20)\d\d|版權所有|版权所有"
     r")"
-    r"|All rights reserved|版權所有|版权所有",
+    r"|(?:©|Copyright)\s*(?:19|20)\d\d|All rights reserved\.?\s*$",
 )
+_ENUMERATOR = re.compile(r"^(?:[一二三四五六七八九十]{1,3}\s*[、.．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}\s*[、.．])\s*")
 _TERMINAL = "。！？!?.…;；:：，,、~～」』”\"’)）"
 _PARTICLE = re.compile(r"[嗎吗呢吧啊呀喔哦嘛啦囉耶欸唷哇呃嗯]$")
 _INNER_PUNCT = re.compile(r"[，、；。！？]")
@@ -117,7 +120,7 @@ def split_title_date(title: str) -> tuple[str, _dt.date | None]:
 def is_boilerplate(line: str) -> bool:
     """Site furniture: breadcrumbs, copyright, share/subscribe prompts, editor credits, (完)."""
     s = line.strip()
-    return bool(_BREADCRUMB.match(s) or (len(s) <= 200 and _FOOTER.search(s)))
+    return len(s) <= 160 and bool(_BREADCRUMB.match(s) or _FOOTER.search(s))
 
 
 def is_stamp(line: str) -> bool:
@@ -139,8 +142,9 @@ def strip_bullet(line: str) -> str | None:
 
 
 def looks_like_heading(line: str) -> bool:
-    """Short, unpunctuated, not a stage direction, not a trailing particle: could be a section heading."""
-    s = line.strip().lstrip("#").strip()
+    """Short, unpunctuated, not a stage direction, not a trailing particle: could be a section heading.
+    A leading enumerator (``一、``, ``（二）``, ``3.``) is allowed."""
+    s = _ENUMERATOR.sub("", line.strip().lstrip("#").strip())
     if not s or s[-1] in _TERMINAL or directions.is_direction_line(s) or strip_bullet(s) is not None:
         return False
     if _CJK.search(s):

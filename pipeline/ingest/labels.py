@@ -123,6 +123,9 @@ def parse_label(text: str) -> LabelParts | None:
             return None
     if not _is_name(name, 16 if _CJK.search(name) else 40):
         return None
+    first, _, rest = name.partition(" ")
+    if rest and role is None and role_of(first) and _is_name(rest.strip(), 16 if _CJK.search(rest) else 40):
+        name, role = rest.strip(), role_of(first)  # "主持人 陳大文", "Host Jane Doe"
     return LabelParts(s, name, alt, role or role_of(name))
 
 

@@ -115,3 +115,23 @@ def test_short_lines_inside_a_turn_do_not_become_speakers():
     script = parse_text(_article(*body))
     assert [s.name for s in script.speakers] == ["主持人", "王教授"]
     assert _said(script)[1] == ("王教授", "我有三點想法。\n第三點\n公車要準時。\n接下來\n捷運要便宜。")
+
+
+def test_numbered_headings_role_prefixed_labels_and_body_furniture():
+    text = "\n\n".join([
+        "專訪:社區大學的二十年", "2019/05/05 10:30", "一、開場", "主持人 陳大文：", "歡迎收聽。", "嘉賓 王小明：", "謝謝邀請。",
+        "圖片來源：社區大學提供", "（二）未來", "陳大文：", "未來呢?", "（圖／社區大學）", "嘉賓 王小明：", "我們會繼續做下去。",
+        "廣告", "嘉賓 王小明：", "謝謝大家。"])
+    script = parse_text(text)
+    assert script.published == dt.date(2019, 5, 5)
+    assert [(s.name, s.label, s.role) for s in script.speakers] == [("陳大文", "主持人 陳大文", "host"),
+                                                                     ("王小明", "嘉賓 王小明", "guest")]
+    assert [(c.title, c.start_turn) for c in script.chapters] == [("一、開場", 0), ("（二）未來", 2)]
+    assert _said(script) == [("陳大文", "歡迎收聽。"), ("王小明", "謝謝邀請。"), ("陳大文", "未來呢?"),
+                             ("王小明", "我們會繼續做下去。\n謝謝大家。")]
+
+
+def test_speech_that_mentions_copyright_or_sharing_is_kept():
+    body = ["甲", "我們不會說版權所有、翻印必究。", "乙", "分享到這裡,謝謝。", "甲", "Copyright law matters too."]
+    assert [t for _, t in _said(parse_text(_article(*body)))] == [
+        "我們不會說版權所有、翻印必究。", "分享到這裡,謝謝。", "Copyright law matters too."]
