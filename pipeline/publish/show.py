@@ -190,7 +190,8 @@ def load_show(path: Path) -> Show:
     try:
         text = Path(path).read_text("utf-8")
     except FileNotFoundError as err:
-        raise BadInput(f"show file {path} does not exist; publish an episode first or pass --show") from err
+        raise BadInput(f"show file {path} does not exist; publish an episode first "
+                       "(recast publish OUTPUT/<slug> --base-url URL)") from err
     except (OSError, UnicodeDecodeError) as err:
         raise BadInput(f"cannot read show file {path}: {err}") from err
     try:

@@ -133,3 +133,28 @@ def test_to_toml_round_trips():
                 description="多行\n描述", explicit=True)
     assert Show.from_dict(tomllib.loads(show.to_toml())) == show
     assert show.to_dict()["owner"] == {"name": "名", "email": "a@b.org"}
+
+
+def test_cover_urls_are_ascii_and_outside_covers_are_copied_in(show_dir: Path, cover_png: Path, tmp_path: Path):
+    import shutil
+    from urllib.parse import unquote
+
+    from lxml import html
+
+    shutil.copyfile(cover_png, show_dir / "封面 art.png")
+    edit_show(show_dir, ["cover=封面 art.png"])
+    ch = etree.parse(str(show_dir / "feed.xml")).getroot().find("channel")
+    href = ch.find(f"{ITUNES}image").get("href")
+    assert href == BASE + "%E5%B0%81%E9%9D%A2%20art.png" and href.isascii()
+    src = html.parse(str(show_dir / "index.html")).getroot().xpath("//header//img/@src")[0]
+    assert (show_dir / unquote(src)).read_bytes() == cover_png.read_bytes()
+
+    outside = tmp_path / "elsewhere.png"
+    shutil.copyfile(cover_png, outside)
+    edit_show(show_dir, [f"cover={outside}"])
+    href = etree.parse(str(show_dir / "feed.xml")).getroot().find(f"channel/{ITUNES}image").get("href")
+    assert href == BASE + "cover.png" and (show_dir / "cover.png").read_bytes() == outside.read_bytes()
+
+    (show_dir / "not-an-image.png").write_text("hello", "utf-8")
+    with pytest.raises(BadInput, match="not a JPEG or PNG"):
+        edit_show(show_dir, ["cover=not-an-image.png"])
