@@ -56,7 +56,7 @@ _FOOTER = re.compile(
     r"|(?i:subscribe (?:to|now|for)|follow us)"
     r"|(?:完|全文完|END|End|The End|THE END)\s*[）)】\]]?\s*$"
     r"|[-—–=*]{2,}\s*(?:END|完)?\s*[-—–=*]*\s*$"
-    r"|©|Copyright\b|\(c\) ?(?:19|20)\d\d|版權所有|版权所有"
+    r"|©|\(c\) ?(?:19|20)\d\d|版權所有|版权所有"
     r")"
     r"|(?:©|Copyright)\s*(?:19|20)\d\d|All rights reserved\.?\s*$",
 )
