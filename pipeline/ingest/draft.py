@@ -8,6 +8,7 @@ speaker within a chapter, drops chapters without turns, marks stage directions a
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import dataclass, field
 
 from pipeline.errors import BadInput
@@ -16,6 +17,8 @@ from pipeline.ingest.labels import LabelParts
 from pipeline.ingest.language import detect_language
 from pipeline.ingest.learn import Groups
 from pipeline.model import Chapter, Script, SourceInfo, Speaker, Turn
+
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 
 @dataclass
@@ -53,11 +56,6 @@ class Draft:
             self._blocks[-1].paragraphs.append((text, spoken))
         return True
 
-    @property
-    def has_turns(self) -> bool:
-        """True once a label has been seen."""
-        return bool(self._blocks)
-
     def build(self, source: SourceInfo, fallback_title: str) -> Script:
         """The finished script; :class:`BadInput` when nothing is said in it."""
         groups = Groups()
@@ -68,11 +66,8 @@ class Draft:
             members.setdefault(r, []).append(b.label)
         speaking = [(r, b) for r, b in zip(roots, self._blocks, strict=True) if b.paragraphs]
         ids: dict[str, str] = {}
-        speakers: list[Speaker] = []
         for r, _ in speaking:
-            if r not in ids:
-                ids[r] = f"s{len(ids) + 1}"
-                speakers.append(_speaker(ids[r], members[r]))
+            ids.setdefault(r, f"s{len(ids) + 1}")
         merged: list[tuple[str, int | None, list[tuple[str, bool]]]] = []
         for r, b in speaking:
             if merged and merged[-1][0] == ids[r] and merged[-1][1] == b.chapter:
@@ -90,9 +85,12 @@ class Draft:
         spoken = "\n".join(t.spoken_text for t in turns)
         if not spoken.strip():
             raise BadInput(f"{source.path}: found no speech to read (no dialogue after the labels)")
+        language = detect_language(spoken)
+        speakers = [_speaker(sid, members[r], cjk_names=language.startswith(("zh", "ja", "ko")))
+                    for r, sid in ids.items()]
         return Script(
             title=self.title.strip() or fallback_title,
-            language=detect_language(spoken),
+            language=language,
             speakers=tuple(speakers),
             turns=tuple(turns),
             chapters=tuple(chapters),
@@ -119,10 +117,20 @@ def make_turn(speaker: str, paragraphs: list[tuple[str, bool]], chapter: int | N
     return Turn(speaker, text, chapter, directions.spans_for(text, forced))
 
 
-def _speaker(sid: str, labels: list[LabelParts]) -> Speaker:
-    """One speaker from every way the source writes them; the name is the native (unbracketed) form."""
+def _speaker(sid: str, labels: list[LabelParts], *, cjk_names: bool) -> Speaker:
+    """One speaker from every way the source writes them.
+
+    The name is the form in the transcript's own script: ``勞勃·西原`` from ``勞勃·西原(Robert Nishihara)``
+    (or from ``Robert Nishihara(勞勃·西原)``) in a Chinese transcript, ``Audrey Tang`` from
+    ``Audrey Tang (唐鳳)`` in an English one; the label is the form first written.
+    """
     first = labels[0]
-    name = next((p.name for p in labels if p.alt), first.name)
+    paired = next((p for p in labels if p.alt), None)
+    name = first.name
+    if paired is not None:
+        name = paired.name
+        if bool(_CJK.search(paired.alt)) == cjk_names and bool(_CJK.search(paired.name)) != cjk_names:
+            name = paired.alt
     forms: list[str] = []
     for p in labels:
         for form in (p.label, p.name, p.alt):

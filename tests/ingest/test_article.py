@@ -135,3 +135,13 @@ def test_speech_that_mentions_copyright_or_sharing_is_kept():
     body = ["甲", "我們不會說版權所有、翻印必究。", "乙", "分享到這裡,謝謝。", "甲", "Copyright law matters too."]
     assert [t for _, t in _said(parse_text(_article(*body)))] == [
         "我們不會說版權所有、翻印必究。", "分享到這裡,謝謝。", "Copyright law matters too."]
+
+
+def test_the_name_is_the_form_in_the_transcripts_own_script():
+    zh = parse_text(_article("Robert Nishihara(勞勃·西原)", "您好。", "凱文·威爾(Kevin Weil)", "你好。",
+                             "Robert Nishihara(勞勃·西原)", "再見。", "Kevin Weil", "再見。"))
+    assert [(s.name, s.label, s.aliases) for s in zh.speakers] == [
+        ("勞勃·西原", "Robert Nishihara(勞勃·西原)", ("Robert Nishihara",)),
+        ("凱文·威爾", "凱文·威爾(Kevin Weil)", ("Kevin Weil",))]
+    en = parse_text("Audrey Tang (唐鳳): Hello.\nJane Doe: Hi.\nAudrey Tang: Bye.\n")
+    assert [(s.name, s.aliases) for s in en.speakers] == [("Audrey Tang", ("唐鳳",)), ("Jane Doe", ())]
