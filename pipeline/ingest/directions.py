@@ -38,6 +38,8 @@ _NOTE_LINE = re.compile(
     r"編按|編者按|编者按|編註|编注|譯註|译注|譯者註|译者注|註|注)[ \t]*[:：].*$",
     re.MULTILINE,
 )
+#: Sung or played music in captions: ♪ lyrics ♪.
+_MUSIC = re.compile(r"[♪♫][^♪♫\n]*[♪♫]|[♪♫]+")
 _TIMESTAMP = re.compile(r"^\s*\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?\s*$")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -56,12 +58,16 @@ def is_direction(inner: str) -> bool:
     if _CJK.search(text):
         return len(text) <= 12 and bool(_ZH_EVENT.search(text))
     words = text.split()
+    if 2 <= len(words) <= 6 and text.isupper():
+        return True  # captions for the deaf and hard of hearing: (DOOR OPENS), [CROWD CHEERING]
     return len(words) <= 6 and bool(_EN_EVENT.search(text)) and not text.rstrip().endswith("?")
 
 
 def direction_ranges(text: str) -> list[tuple[int, int]]:
     """(start, end) of every stage direction in ``text``."""
     found = [m.span() for m in _BRACKETED.finditer(text) if is_direction(m.group(1))]
+    if "♪" in text or "♫" in text:
+        found.extend(m.span() for m in _MUSIC.finditer(text))
     if "注" in text or "註" in text or "按" in text or ":" in text:
         found.extend(m.span() for m in _NOTE_LINE.finditer(text))
     return found

@@ -105,7 +105,7 @@ def parse_markdown(text: str, draft: Draft) -> str | None:
         style, labels = learn_labels(lines, None)
     if not labels:
         return None
-    title_at = next((i for i, ln in enumerate(lines) if ln.kind != "text" or i in labels), None)
+    title_at = next((i for i, ln in enumerate(lines) if ln.kind == "heading" or i in labels), None)
     if title_at is not None and levels.get(title_at) == 1 and title_at not in labels:
         lines[title_at] = Line(lines[title_at].text, "title", lines[title_at].raw)
     head_end = min([min(labels)] + [i for i, ln in enumerate(lines) if ln.kind == "heading"])

@@ -15,14 +15,15 @@ def _said(script) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize("text", ["（笑）", "(laughs)", "(laughter)", "[inaudible]", "[laughs]", "（眾人大笑）",
                                   "（電子白板： https://example.org/x ）", "（會後補充：已改寫。）", "[crosstalk]",
-                                  "(applause)", "[00:12:03]", "（瞭解貌）", "[Editor's note: recorded remotely]"])
+                                  "(applause)", "[00:12:03]", "（瞭解貌）", "[Editor's note: recorded remotely]",
+                                  "(DOOR OPENS)", "♪ la la la ♪"])
 def test_stage_directions_are_kept_but_not_spoken(text):
     spans = spans_for(f"Before {text} after.")
     assert "".join(s.text for s in spans) == f"Before {text} after."
     assert [s.text for s in spans if not s.spoken] == [text]
 
 
-@pytest.mark.parametrize("text", ["（問卷）", "(David LePage)", "【星際迷航】", "（Open World）", "(CSA)", "[the company]",
+@pytest.mark.parametrize("text", ["（問卷）", "(David LePage)", "(NASA)", "【星際迷航】", "（Open World）", "(CSA)", "[the company]",
                                   "(which is why we laughed about it later, honestly, for hours)"])
 def test_glosses_and_titles_are_speech(text):
     assert all(s.spoken for s in spans_for(f"Before {text} after."))
