@@ -6,13 +6,16 @@ Markdown's explicit headings, titles and blockquotes already marked) and the lab
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.ingest import header as hdr
 from pipeline.ingest.draft import Draft
-from pipeline.ingest.labels import LabelParts
-from pipeline.ingest.learn import learn_inline_labels, learn_line_labels
+from pipeline.ingest.labels import LabelParts, parse_label, role_of
+from pipeline.ingest.learn import inline_label, learn_inline_labels, learn_line_labels
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
 
 #: Labels found on lines: index → (label, text after the label on the same line).
 Labels = dict[int, tuple[LabelParts, str]]
@@ -57,7 +60,19 @@ def learn_labels(lines: Sequence[Line], fmt: str | None) -> tuple[str | None, La
     for i, (p, rest) in secondary.items():
         if i not in primary and names.intersection(p.keys):
             primary[i] = (p, rest)
-    return style, dict(sorted(primary.items()))
+    return style, _without_roster(dict(sorted(primary.items())))
+
+
+def _without_roster(labels: Labels) -> Labels:
+    """Leading ``主持人：Lex Fridman`` / ``Guest: Jane Doe`` lines introduce the cast; they are header
+    metadata, not dialogue."""
+    order = list(labels)
+    k = 0
+    while k < len(order) - 1 and _introduces(*labels[order[k]]):
+        k += 1
+    if k == 0 or k == len(order) - 1:
+        return labels
+    return {i: labels[i] for i in order[k:]}
 
 
 def _plausible(labels: Labels, lines: Sequence[Line]) -> Labels:
@@ -68,6 +83,14 @@ def _plausible(labels: Labels, lines: Sequence[Line]) -> Labels:
     if any(len(ln.text) > 150 for ln in lines[:first]):
         return {}
     return labels
+
+
+def _introduces(parts: LabelParts, rest: str) -> bool:
+    """``主持人：萊克斯`` / ``Host: Lex Fridman``: a role word, then only a name."""
+    named = parse_label(rest) if rest else None
+    if parts.role is None or role_of(parts.name) is None or named is None or named.alt or named.role:
+        return False
+    return bool(_CJK.search(rest)) or len(rest.split()) >= 2
 
 
 def assemble(lines: Sequence[Line], labels: Labels, draft: Draft) -> None:
@@ -103,17 +126,22 @@ def assemble(lines: Sequence[Line], labels: Labels, draft: Draft) -> None:
             draft.paragraph(ln.text, spoken=False)
         elif ln.kind == "text" and (hdr.is_stamp(ln.text) or hdr.is_boilerplate(ln.text)):
             continue
-        elif (i + 1 < n and (i + 1) in labels and (i - 1) not in bare_labels
-              and hdr.looks_like_heading(ln.text) and ln.kind == "text"):
+        elif (i + 1 < n and (i + 1) in labels and (i - 1) not in bare_labels and ln.kind == "text"
+              and _heading(ln.text)):
             draft.chapter(ln.text)
         elif not draft.paragraph(ln.text):
             draft.description.append(ln.text)
 
 
+def _heading(text: str) -> bool:
+    """Shaped like a section heading, and not a ``Name: text`` line."""
+    return hdr.looks_like_heading(text) and inline_label(text) is None
+
+
 def _heading_before(lines: Sequence[Line], first: int) -> bool:
     """Is the line just before the first label a section heading (not the title or header furniture)?"""
     ln = lines[first - 1]
-    if ln.kind != "text" or not hdr.looks_like_heading(ln.text):
+    if ln.kind != "text" or not _heading(ln.text):
         return False
     if hdr.is_boilerplate(ln.text) or hdr.is_stamp(ln.text) or hdr.date_line(ln.text) or hdr.is_note(ln.text):
         return False

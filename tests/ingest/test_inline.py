@@ -81,3 +81,14 @@ def test_numbered_speakers_and_a_two_line_exchange():
                                         ("Speaker 1", "Let's start.")]
     assert _said(parse_text("Ann: hi\nBo: hey\n")) == [("Ann", "hi"), ("Bo", "hey")]
     assert parse_text("Note: hi\nWarning: hey\n").source.format == "plain"
+
+
+def test_a_cast_list_before_the_dialogue_is_metadata():
+    zh = parse_text("對話山姆\n\n主持人：萊克斯\n\n嘉賓：山姆\n\n這是一段導言。\n\n主持人：歡迎你。\n\n嘉賓：謝謝。\n\n主持人：開始吧。\n")
+    assert zh.description == "主持人：萊克斯\n嘉賓：山姆\n這是一段導言。"
+    assert _said(zh) == [("主持人", "歡迎你。"), ("嘉賓", "謝謝。"), ("主持人", "開始吧。")]
+    en = parse_text("Host: Jane Doe\nGuest: John Roe\nHost: Welcome, John.\nGuest: Thanks.\n")
+    assert (en.title, en.description, en.chapters) == ("Host: Jane Doe", "Guest: John Roe", ())
+    assert _said(en) == [("Host", "Welcome, John."), ("Guest", "Thanks.")]
+    # Replies that happen to look like names are still dialogue.
+    assert _said(parse_text("Ann: Hello\nBob: Hi\nAnn: How are you?\n"))[0] == ("Ann", "Hello")
