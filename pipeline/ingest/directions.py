@@ -95,9 +95,15 @@ def is_direction_line(line: str) -> bool:
     stripped = line.strip()
     if not stripped:
         return False
-    covered = sum(end - start for start, end in direction_ranges(stripped))
-    rest = _BRACKETED.sub("", stripped)
-    return covered > 0 and not rest.strip(" .,;:，。、")
+    ranges = _merge(sorted(direction_ranges(stripped)))
+    if not ranges:
+        return False
+    rest, pos = [], 0
+    for start, end in ranges:
+        rest.append(stripped[pos:start])
+        pos = end
+    rest.append(stripped[pos:])
+    return not "".join(rest).strip(" .,;:，。、")
 
 
 def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -8,6 +8,7 @@ from pathlib import PurePath
 from pipeline.errors import BadInput
 from pipeline.ingest import header as hdr
 from pipeline.ingest.body import Line, assemble, learn_labels
+from pipeline.ingest.directions import is_direction_line
 from pipeline.ingest.draft import Draft
 from pipeline.ingest.jsonscript import parse_json
 from pipeline.ingest.markdown import looks_like_markdown, narrate_markdown, parse_markdown
@@ -56,7 +57,7 @@ def read_text(text: str, fmt: str | None, *, source_path: str, encoding: str, sh
                 raise BadInput(f"{source_path}: found no speaker headings (### Name：) or labels in the Markdown")
             return narrate_markdown(text, source("plain"), fallback)
         return draft.build(source("markdown"), fallback)
-    lines = [Line(s, "text", s) for s in (ln.strip() for ln in hdr.strip_footer(text.split("\n"))) if s]
+    lines = [_text_line(s) for s in (ln.strip() for ln in hdr.strip_footer(text.split("\n"))) if s]
     style, labels = learn_labels(lines, fmt)
     if not labels:
         if fmt in ("article", "inline"):
@@ -65,6 +66,13 @@ def read_text(text: str, fmt: str | None, *, source_path: str, encoding: str, sh
         return parse_plain(text.split("\n"), source("plain"), fallback)
     assemble(lines, labels, draft)
     return draft.build(source(fmt or style or "article"), fallback)
+
+
+def _text_line(line: str) -> Line:
+    """A line of a plain-text transcript; ``> (laughter)`` (a quoted stage direction) is a note."""
+    if line.startswith("> ") and is_direction_line(line[2:]):
+        return Line(line[2:].strip(), "quote", line)
+    return Line(line, "text", line)
 
 
 def _subtitles(text: str, fmt: str, source: SourceInfo, fallback: str) -> Script:

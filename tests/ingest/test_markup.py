@@ -99,3 +99,9 @@ def test_markdown_without_speakers_is_narrated_with_chapters():
 def test_bracketed_timestamps_are_not_mistaken_for_json():
     script = parse_text("[00:00:01] Ann Lee: Hello.\n[00:00:03] Bo Chen: Hi.\n[00:00:05] Ann Lee: Bye. [END]")
     assert script.source.format == "inline"
+
+
+def test_quoted_direction_lines_in_plain_text_are_notes():
+    script = parse_text("Ann Lee: Hi.\n> (laughter)\nBo Chen: Ho.\nAnn Lee: Bye.")
+    assert script.turns[0].text == "Hi.\n(laughter)"
+    assert script.turns[0].spoken_text == "Hi.\n"
