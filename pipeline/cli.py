@@ -197,12 +197,16 @@ def publish(
                                           "served, e.g. https://example.org/podcast/.")],
     show: Annotated[Optional[Path], typer.Option("--show", help="Show file (TOML); default "
                                                  "OUTPUT/show.toml, created on first publish.")] = None,
+    episode: Annotated[Optional[int], typer.Option("--episode", min=1, help="Episode number "
+                                                   "(itunes:episode).")] = None,
+    season: Annotated[Optional[int], typer.Option("--season", min=1, help="Season number "
+                                                  "(itunes:season).")] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Add or update an episode in the show's catalogue, then rewrite feed.xml and the site."""
     from pipeline.publish import publish_edition
 
-    result = publish_edition(edition, base_url=base_url, show_file=show)
+    result = publish_edition(edition, base_url=base_url, show_file=show, number=episode, season=season)
     if json_out:
         _emit_json(result.to_dict())
     else:

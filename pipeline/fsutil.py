@@ -46,6 +46,7 @@ def atomic_path(path: Path) -> Iterator[Path]:
         yield tmp
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; published files must be world-readable
         os.replace(tmp, path)
         _fsync_dir(path.parent)
     except OSError as err:
@@ -79,6 +80,15 @@ def sweep_temp_files(folder: Path, older_than_s: float = 0.0) -> int:
                         entry.unlink()
                         removed += 1
     return removed
+
+
+def _umask() -> int:
+    """The process umask, read without changing it (Linux /proc), else the common 022."""
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    return 0o022
 
 
 def _fsync_dir(folder: Path) -> None:

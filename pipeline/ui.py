@@ -201,6 +201,8 @@ class Ui:
         for key in ("guid", "feed_url", "feed_path", "site_path", "episodes"):
             if d.get(key) not in (None, ""):
                 lines.append(f"  {key.replace('_', ' ')}: {d[key]}")
+        for warning in d.get("warnings") or []:
+            lines.append(f"  warning: {warning}")
         self.out.print("\n".join(_esc(x) for x in lines))
 
 
