@@ -93,7 +93,7 @@ def test_chapters_in_both_containers(mini_render):
         assert [c[0] for c in chapters] == expected, name
         starts = [c[1] for c in chapters]
         assert starts[0] == 0 and starts == sorted(starts)
-        for (title, start, _end), mc in zip(chapters, m["chapters"]):
+        for (title, start, _end), mc in zip(chapters, m["chapters"], strict=True):
             assert abs(start * 1000 - mc["start_ms"]) <= 50, (name, title)
     from mutagen.mp4 import MP4
 
