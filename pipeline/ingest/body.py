@@ -6,16 +6,14 @@ Markdown's explicit headings, titles and blockquotes already marked) and the lab
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.ingest import header as hdr
+from pipeline.ingest.clean import CJK
 from pipeline.ingest.draft import Draft
 from pipeline.ingest.labels import LabelParts, parse_label, role_of
 from pipeline.ingest.learn import inline_label, learn_inline_labels, learn_line_labels
-
-_CJK = re.compile(r"[\u3400-\u9fff]")
 
 #: Labels found on lines: index → (label, text after the label on the same line).
 Labels = dict[int, tuple[LabelParts, str]]
@@ -90,7 +88,7 @@ def _introduces(parts: LabelParts, rest: str) -> bool:
     named = parse_label(rest) if rest else None
     if parts.role is None or role_of(parts.name) is None or named is None or named.alt or named.role:
         return False
-    return bool(_CJK.search(rest)) or len(rest.split()) >= 2
+    return bool(CJK.search(rest)) or len(rest.split()) >= 2
 
 
 def assemble(lines: Sequence[Line], labels: Labels, draft: Draft) -> None:

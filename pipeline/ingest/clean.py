@@ -17,6 +17,11 @@ _INVISIBLE = re.compile(
 )
 _SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 
+#: Chinese, Japanese and Korean characters (names and text written without spaces between words).
+CJK = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_WIDE_END = re.compile("[\u3000-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef]$")
+_WIDE_START = re.compile("^[\u3000-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef]")
+
 
 def normalize(text: str) -> str:
     """Normalise newlines to ``\\n``, drop invisible/control characters, turn exotic spaces into ' '."""
@@ -29,3 +34,21 @@ def normalize(text: str) -> str:
 def collapse_spaces(text: str) -> str:
     """Trim a line and squeeze runs of spaces/tabs into one space."""
     return re.sub(r"[ \t]+", " ", text).strip()
+
+
+def join_fragments(pieces: list[str], *, drop_repeats: bool = False) -> str:
+    """Join wrapped lines or caption fragments: a space between words, nothing between CJK characters.
+
+    With ``drop_repeats`` a fragment identical to the one before it is skipped (rolling captions).
+    """
+    out: list[str] = []
+    prev = ""
+    for piece in pieces:
+        piece = piece.strip()
+        if not piece or (drop_repeats and piece == prev):
+            continue
+        if out:
+            out.append("" if _WIDE_END.search(prev) and _WIDE_START.search(piece) else " ")
+        out.append(piece)
+        prev = piece
+    return "".join(out)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from pipeline.ingest.clean import CJK
 from pipeline.model import Span
 
 _BRACKETED = re.compile(r"[（(\[［【〔]([^（）()\[\]［］【】〔〕\n]{1,400})[）)\]］】〕]")
@@ -41,7 +42,6 @@ _NOTE_LINE = re.compile(
 #: Sung or played music in captions: ♪ lyrics ♪.
 _MUSIC = re.compile(r"[♪♫][^♪♫\n]*[♪♫]|[♪♫]+")
 _TIMESTAMP = re.compile(r"^\s*\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?\s*$")
-_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def is_direction(inner: str) -> bool:
@@ -55,7 +55,7 @@ def is_direction(inner: str) -> bool:
         return True
     if len(text) > 80:
         return False
-    if _CJK.search(text):
+    if CJK.search(text):
         return len(text) <= 12 and bool(_ZH_EVENT.search(text))
     words = text.split()
     if 2 <= len(words) <= 6 and text.isupper():

@@ -8,17 +8,15 @@ speaker within a chapter, drops chapters without turns, marks stage directions a
 from __future__ import annotations
 
 import datetime as _dt
-import re
 from dataclasses import dataclass, field
 
 from pipeline.errors import BadInput
 from pipeline.ingest import directions
+from pipeline.ingest.clean import CJK
 from pipeline.ingest.labels import LabelParts
 from pipeline.ingest.language import detect_language
 from pipeline.ingest.learn import Groups
 from pipeline.model import Chapter, Script, SourceInfo, Speaker, Turn
-
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 
 @dataclass
@@ -129,7 +127,7 @@ def _speaker(sid: str, labels: list[LabelParts], *, cjk_names: bool) -> Speaker:
     name = first.name
     if paired is not None:
         name = paired.name
-        if bool(_CJK.search(paired.alt)) == cjk_names and bool(_CJK.search(paired.name)) != cjk_names:
+        if bool(CJK.search(paired.alt)) == cjk_names and bool(CJK.search(paired.name)) != cjk_names:
             name = paired.alt
     forms: list[str] = []
     for p in labels:

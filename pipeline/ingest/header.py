@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from pipeline.ingest import directions
+from pipeline.ingest.clean import CJK
 
 _BREADCRUMB = re.compile(
     r"^(?:當前位置|当前位置|目前位置|您的位置|你的位置|現在位置|所在位置|位置|首頁|首页|主頁|主页|Home|You are here)"
@@ -64,7 +65,6 @@ _ENUMERATOR = re.compile(r"^(?:[一二三四五六七八九十]{1,3}\s*[、.．]
 _TERMINAL = "。！？!?.…;；:：，,、~～」』”\"’)）"
 _PARTICLE = re.compile(r"[嗎吗呢吧啊呀喔哦嘛啦囉耶欸唷哇呃嗯]$")
 _INNER_PUNCT = re.compile(r"[，、；。！？]")
-_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 @dataclass
@@ -147,7 +147,7 @@ def looks_like_heading(line: str) -> bool:
     s = _ENUMERATOR.sub("", line.strip().lstrip("#").strip())
     if not s or s[-1] in _TERMINAL or directions.is_direction_line(s) or strip_bullet(s) is not None:
         return False
-    if _CJK.search(s):
+    if CJK.search(s):
         return len(s) <= 40 and not _INNER_PUNCT.search(s) and not _PARTICLE.search(s)
     words = s.split()
     return len(s) <= 80 and len(words) <= 12 and (s[0].isupper() or s[0].isdigit())

@@ -11,10 +11,11 @@ import functools
 import re
 from dataclasses import dataclass
 
+from pipeline.ingest.clean import CJK
+
 _PAREN = re.compile(r"^(?P<out>.+?)\s*[（(]\s*(?P<in>[^（）()]+?)\s*[）)]$")
 _NAME_CHARS = re.compile(r"^[\w\s·・‧•.\-'’]+$")
 _KEY_DROP = re.compile(r"[\s·・‧•．.\-‐–_'’]")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 #: Characters that do not occur in Chinese names or titles but do in clauses ("我覺得…的…").
 _CLAUSE = re.compile(r"[的了是我你們们他她這这那就都也嗎吗呢吧啊說说有在不要]")
 _TIME = re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?$")
@@ -121,10 +122,10 @@ def parse_label(text: str) -> LabelParts | None:
             alt = inner
         else:
             return None
-    if not _is_name(name, 16 if _CJK.search(name) else 40):
+    if not _is_name(name, 16 if CJK.search(name) else 40):
         return None
     first, _, rest = name.partition(" ")
-    if rest and role is None and role_of(first) and _is_name(rest.strip(), 16 if _CJK.search(rest) else 40):
+    if rest and role is None and role_of(first) and _is_name(rest.strip(), 16 if CJK.search(rest) else 40):
         name, role = rest.strip(), role_of(first)  # "主持人 陳大文", "Host Jane Doe"
     return LabelParts(s, name, alt, role or role_of(name))
 
@@ -157,7 +158,7 @@ def is_strong(parts: LabelParts) -> bool:
 def is_title_case_name(name: str) -> bool:
     """``Audrey Tang``, ``Dr. Jane Smith``: every word capitalised (connectors aside)."""
     words = name.split()
-    if not 1 <= len(words) <= 4 or _CJK.search(name):
+    if not 1 <= len(words) <= 4 or CJK.search(name):
         return False
     return all(w[0].isupper() or w[0].isdigit() or w.casefold() in _CONNECTORS for w in words)
 
@@ -167,7 +168,7 @@ def _is_name(text: str, limit: int) -> bool:
         return False
     if not re.search(r"[^\W\d_]", text) or text.endswith("."):
         return False
-    if _CJK.search(text):
+    if CJK.search(text):
         if _CLAUSE.search(text):
             return False
         latin_words = re.findall(r"[A-Za-z]+", text)

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from pipeline.ingest import directions
+from pipeline.ingest.clean import CJK
 from pipeline.ingest.header import strip_bullet
 from pipeline.ingest.labels import (
     LabelParts,
@@ -23,7 +24,6 @@ from pipeline.ingest.labels import (
     strip_leading_time,
 )
 
-_CJK = re.compile(r"[\u3400-\u9fff]")
 _FINISHED = ("。", "！", "？", "!", "?", ".", "…", "」", "』", "”", '"', "）", ")", "~", "～")
 _INLINE = re.compile(r"^(?P<label>(?:\*\*|__)?[^:：\n]{1,60}?)\s*[:：](?:\*\*|__)?[ \t]*(?P<rest>.*)$")
 _BRACKET_LABEL = re.compile(r"^【(?P<label>[^】\n]{1,30})】[:：]?\s*(?P<rest>.*)$")
@@ -82,7 +82,12 @@ def inline_label(line: str) -> tuple[LabelParts, str] | None:
 
 
 def learn_line_labels(lines: Sequence[str]) -> dict[int, LabelParts]:
-    """Indices of the label lines of an article-style transcript, with their labels."""
+    """Indices of the label lines of an article-style transcript, with their labels.
+
+    Candidates are name-shaped short lines. One that recurs (or reads ``Name(Latin Name)``) is a label
+    unless most of its occurrences are not followed by a paragraph, or follow another label (then it
+    is a reply such as ``OK``); the clearest non-label is dropped first and the rest re-scored.
+    """
     cands: dict[int, LabelParts] = {}
     for i, line in enumerate(lines):
         parts = line_label(line)
@@ -90,20 +95,9 @@ def learn_line_labels(lines: Sequence[str]) -> dict[int, LabelParts]:
             cands[i] = parts
     if not cands:
         return {}
-    groups = Groups()
-    root_of = {i: groups.add(p) for i, p in cands.items()}
-    root_of = {i: groups.find(r) for i, r in root_of.items()}
-    count: dict[str, int] = defaultdict(int)
-    strong: set[str] = set()
-    for i, r in root_of.items():
-        count[r] += 1
-        if is_strong(cands[i]):
-            strong.add(r)
-    keep = {r for r in count if count[r] >= 2 or r in strong}
+    root_of, occ = _group(cands)
+    keep = {r for r, found in occ.items() if len(found) >= 2 or any(is_strong(cands[i]) for i in found)}
     nxt, prv = _neighbours(lines)
-    occ: dict[str, list[int]] = defaultdict(list)
-    for i, r in root_of.items():
-        occ[r].append(i)
     while keep:
         labelled = {i for r in keep for i in occ[r]}
         scores = {}
@@ -112,15 +106,27 @@ def learn_line_labels(lines: Sequence[str]) -> dict[int, LabelParts]:
             after_label = sum(1 for i in occ[r] if prv[i] is not None and prv[i] in labelled
                               and root_of[prv[i]] != r)
             scores[r] = max(0.5 - followed / len(occ[r]), after_label / len(occ[r]) - 0.5)
-        bad = sorted((s, r) for r, s in scores.items() if s > 0)
+        bad = sorted((score, r) for r, score in scores.items() if score > 0)
         if not bad:
             break
         # Drop the clearest non-label first; with many candidates, drop the clear ones in one go.
-        drop = [r for s, r in bad if s >= 0.25] if len(bad) > 20 else []
+        drop = [r for score, r in bad if score >= 0.25] if len(bad) > 20 else []
         keep.difference_update(drop or [bad[-1][1]])
     labels = {i: cands[i] for i, r in root_of.items() if r in keep}
-    labels = _add_colon_singles(lines, cands, labels, nxt)
-    return _add_lookalike_singles(lines, cands, labels, count, root_of, nxt, prv)
+    if not labels:
+        return labels
+    colon_style = sum(1 for i in labels if lines[i].rstrip().endswith((":", "："))) >= 0.8 * len(labels)
+    known = list(labels.values())
+    first = min(labels)
+    for i, parts in cands.items():
+        if i in labels or i < first or nxt[i] is None or nxt[i] in labels:
+            continue
+        if colon_style and lines[i].rstrip().endswith((":", "：")):
+            labels[i] = parts  # the document writes "Name：" lines: a one-time one is a label too
+        elif (len(occ[root_of[i]]) == 1 and prv[i] is not None and prv[i] not in labels
+              and lines[prv[i]].rstrip().endswith(_FINISHED) and _lookalike(parts, known)):
+            labels[i] = parts  # someone who talks once, between two finished paragraphs
+    return dict(sorted(labels.items()))
 
 
 def learn_inline_labels(lines: Sequence[str], *, loose: bool = False) -> dict[int, tuple[LabelParts, str]]:
@@ -137,29 +143,33 @@ def learn_inline_labels(lines: Sequence[str], *, loose: bool = False) -> dict[in
             cands[i] = found
     if not cands:
         return {}
-    groups = Groups()
-    root_of = {i: groups.add(p) for i, (p, _) in cands.items()}
-    root_of = {i: groups.find(r) for i, r in root_of.items()}
-    count: dict[str, int] = defaultdict(int)
-    for r in root_of.values():
-        count[r] += 1
-    keep = {r for r, n in count.items() if n >= 2}
-    for i, r in root_of.items():
-        if is_strong(cands[i][0]) or (loose and _lookalike(cands[i][0], [])):
-            keep.add(r)
+    root_of, occ = _group({i: p for i, (p, _) in cands.items()})
+    keep = {r for r, found in occ.items() if len(found) >= 2 or any(
+        is_strong(cands[i][0]) or (loose and _lookalike(cands[i][0], [])) for i in found)}
     if not keep:
         # A very short exchange ("Ann: hi" / "Bo: hey"): name-shaped prefixes on most lines.
         looks = {r for i, r in root_of.items() if _lookalike(cands[i][0], []) and cands[i][1]}
-        named = sum(1 for i, r in root_of.items() if r in looks)
+        named = sum(len(occ[r]) for r in looks)
         if len(looks) >= 2 and named * 2 >= sum(1 for ln in lines if ln.strip()):
             keep = looks
     if keep:
-        known = [cands[i][0] for i, r in root_of.items() if r in keep]
-        first = min(i for i, r in root_of.items() if r in keep)
+        known = [cands[i][0] for r in keep for i in occ[r]]
+        first = min(i for r in keep for i in occ[r])
         for i, r in root_of.items():
             if r not in keep and i > first and cands[i][1] and _lookalike(cands[i][0], known):
                 keep.add(r)
     return {i: cands[i] for i, r in root_of.items() if r in keep}
+
+
+def _group(cands: dict[int, LabelParts]) -> tuple[dict[int, str], dict[str, list[int]]]:
+    """Group candidate labels by speaker: (line → group, group → its lines)."""
+    groups = Groups()
+    first_root = {i: groups.add(p) for i, p in cands.items()}
+    root_of = {i: groups.find(r) for i, r in first_root.items()}
+    occ: dict[str, list[int]] = defaultdict(list)
+    for i, r in root_of.items():
+        occ[r].append(i)
+    return root_of, occ
 
 
 def _numbered(name: str) -> str:
@@ -168,65 +178,20 @@ def _numbered(name: str) -> str:
 
 
 def _lookalike(parts: LabelParts, known: list[LabelParts]) -> bool:
-    """Is a one-time label written like the known ones (a Title Case name, or a CJK name no longer than
-    theirs)? With nothing known, any Title Case or CJK name will do."""
+    """Is a one-time label written like the known ones? Bracketed when they all are; a numbered label like a
+    known numbered one; a CJK name no longer than theirs; a Title Case name with as many words as
+    theirs. With nothing known, any Title Case or CJK name will do."""
+    if known and parts.alt is None and all(p.alt for p in known):
+        return False
     if any(ch.isdigit() for ch in parts.name):
         return bool(known) and _numbered(parts.name) in {_numbered(p.name) for p in known}
-    if _CJK.search(parts.name):
-        cjk = [len(p.name) for p in known if _CJK.search(p.name)]
-        if known and len(cjk) != len(known):
-            return False
+    cjk = [len(p.name) for p in known if CJK.search(p.name)]
+    if known and len(cjk) != (len(known) if CJK.search(parts.name) else 0):
+        return False
+    if CJK.search(parts.name):
         return len(parts.name) <= (max(cjk) + 1 if cjk else 8)
-    return is_title_case_name(parts.name) and not (known and all(_CJK.search(p.name) for p in known))
-
-
-def _add_colon_singles(lines: Sequence[str], cands: dict[int, LabelParts], labels: dict[int, LabelParts],
-                       nxt: list[int | None]) -> dict[int, LabelParts]:
-    """When the document writes labels as ``Name：`` lines, a one-time ``Name：`` line is a label too."""
-    if not labels:
-        return labels
-    colon = [i for i in labels if lines[i].rstrip().endswith((":", "："))]
-    if len(colon) < 0.8 * len(labels):
-        return labels
-    first = min(labels)
-    out = dict(labels)
-    for i, parts in cands.items():
-        if i > first and i not in out and lines[i].rstrip().endswith((":", "：")) and nxt[i] is not None \
-                and nxt[i] not in out:
-            out[i] = parts
-    return dict(sorted(out.items()))
-
-
-def _add_lookalike_singles(lines: Sequence[str], cands: dict[int, LabelParts], labels: dict[int, LabelParts],
-                           count: dict[str, int], root_of: dict[int, str], nxt: list[int | None],
-                           prv: list[int | None]) -> dict[int, LabelParts]:
-    """A speaker who talks once (an audience question) is a label line written like the learned ones,
-    standing between two finished paragraphs."""
-    if not labels:
-        return labels
-    known = list(labels.values())
-    cjk = [p for p in known if _CJK.search(p.name)]
-    latin = [p for p in known if not _CJK.search(p.name)]
-    first = min(labels)
-    out = dict(labels)
-    for i, parts in cands.items():
-        if i in out or i < first or count[root_of[i]] != 1 or nxt[i] is None or prv[i] is None:
-            continue
-        if nxt[i] in out or prv[i] in out or not lines[prv[i]].rstrip().endswith(_FINISHED):
-            continue
-        if (parts.alt is None) != all(p.alt is None for p in known):
-            continue
-        if any(ch.isdigit() for ch in parts.name):
-            fits = _numbered(parts.name) in {_numbered(p.name) for p in known}
-        elif _CJK.search(parts.name):
-            fits = len(cjk) == len(known) and len(parts.name) <= max(len(p.name) for p in cjk) + 1
-        else:
-            words = [len(p.name.split()) for p in latin]
-            fits = len(latin) == len(known) and is_title_case_name(parts.name) and \
-                min(words) <= len(parts.name.split()) <= max(words)
-        if fits:
-            out[i] = parts
-    return dict(sorted(out.items()))
+    words = [len(p.name.split()) for p in known] or [1, 4]
+    return is_title_case_name(parts.name) and min(words) <= len(parts.name.split()) <= max(words)
 
 
 def _neighbours(lines: Sequence[str]) -> tuple[list[int | None], list[int | None]]:

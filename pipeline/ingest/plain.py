@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as _dt
-import re
 from collections.abc import Sequence
 
 from pipeline.errors import BadInput
 from pipeline.ingest import header as hdr
+from pipeline.ingest.clean import join_fragments
 from pipeline.ingest.draft import make_turn
 from pipeline.ingest.labels import LabelParts
 from pipeline.ingest.language import detect_language
@@ -15,8 +15,6 @@ from pipeline.model import Chapter, Script, SourceInfo, Speaker, Turn
 
 #: Paragraphs are grouped into turns of about this many characters (never splitting a paragraph).
 TURN_CHARS = 1200
-_CJK_END = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]$")
-_CJK_START = re.compile(r"^[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]")
 
 
 def narrator_label(language: str) -> LabelParts:
@@ -38,11 +36,7 @@ def paragraphs(raw_lines: Sequence[str]) -> list[str]:
             block.append(ln.strip())
             continue
         if block:
-            pieces = [block[0]]
-            for prev, piece in zip(block, block[1:], strict=False):
-                pieces.append("" if _CJK_END.search(prev) and _CJK_START.search(piece) else " ")
-                pieces.append(piece)
-            out.append("".join(pieces))
+            out.append(join_fragments(block))
             block = []
     return out
 

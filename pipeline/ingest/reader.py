@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import PurePath
 
 from pipeline.errors import BadInput
 from pipeline.ingest import header as hdr
 from pipeline.ingest.body import Line, assemble, learn_labels
+from pipeline.ingest.clean import CJK
 from pipeline.ingest.directions import is_direction_line
 from pipeline.ingest.draft import Draft
 from pipeline.ingest.jsonscript import parse_json
@@ -15,8 +15,6 @@ from pipeline.ingest.markdown import looks_like_markdown, narrate_markdown, pars
 from pipeline.ingest.plain import TURN_CHARS, narrated, narrator_label, parse_plain
 from pipeline.ingest.subtitles import SRT_SNIFF, narration_chunks, parse_srt, parse_vtt, speaker_runs
 from pipeline.model import Script, SourceInfo
-
-_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def detect_format(text: str, source_path: str = "<string>") -> str | None:
@@ -86,7 +84,7 @@ def _subtitles(text: str, fmt: str, source: SourceInfo, fallback: str) -> Script
         if not any(t.strip() for _, t in runs):
             raise BadInput(f"{source.path}: the subtitles contain no text")
         return narrated(narration_chunks(cues, TURN_CHARS), source, title or fallback)
-    unnamed = narrator_label("zh" if _CJK.search(runs[0][1]) else "en")
+    unnamed = narrator_label("zh" if CJK.search(runs[0][1]) else "en")
     for parts, run_text in runs:
         draft.turn(parts or unnamed)
         draft.paragraph(run_text)

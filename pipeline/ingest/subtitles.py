@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from pipeline.errors import BadInput
+from pipeline.ingest.clean import join_fragments
 from pipeline.ingest.labels import LabelParts
 from pipeline.ingest.learn import learn_inline_labels
 
@@ -26,8 +27,6 @@ _TAG = re.compile(r"</?[A-Za-z][^<>]*>|<\d{1,2}:\d{2}(?::\d{2})?\.\d{3}>")
 _ASS = re.compile(r"\{\\[^}]*\}")
 _DASH = re.compile(r"^\s*(?:-|–|>>+)\s*")
 _SENTENCE_END = (".", "!", "?", "。", "！", "？", "…", '"', "”", "」")
-_CJK_END = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]$")
-_CJK_START = re.compile(r"^[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]")
 
 #: Sniffing: an SRT timing line anywhere near the top.
 SRT_SNIFF = re.compile(r"^\s*\d{1,3}:\d{1,2}:\d{1,2}[,.]\d{1,3}\s*-->\s*\d", re.MULTILINE)
@@ -140,17 +139,7 @@ def narration_chunks(cues: list[Cue], size: int) -> list[str]:
 
 def join_pieces(pieces: list[str]) -> str:
     """Join caption fragments: a space between words, nothing between CJK characters; repeats dropped."""
-    out: list[str] = []
-    prev = ""
-    for piece in pieces:
-        piece = piece.strip()
-        if not piece or piece == prev:
-            continue
-        if out:
-            out.append("" if _CJK_END.search(prev) and _CJK_START.search(piece) else " ")
-        out.append(piece)
-        prev = piece
-    return "".join(out)
+    return join_fragments(pieces, drop_repeats=True)
 
 
 def _blocks(lines: list[str]) -> list[tuple[int, list[str]]]:
