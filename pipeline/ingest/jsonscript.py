@@ -8,7 +8,8 @@ Schema (later stages may add keys, never rename)::
      "chapters": [{"title", "start_turn"}],
      "turns": [{"speaker": id, "text", "chapter": index | null}]}   # + "spans" when not re-detectable
 
-Stage directions stay inside ``text`` and are found again on load; a turn carries ``spans`` only when
+Text is cleaned on load like any transcript (no control, zero-width or bidi characters). Stage
+directions stay inside ``text`` and are found again on load; a turn carries ``spans`` only when
 its unspoken parts cannot be re-detected from the text (e.g. a Markdown blockquote note), so
 ``script_from_dict(script_to_dict(s)) == s`` always holds.
 """
@@ -21,6 +22,7 @@ import re
 from typing import Any
 
 from pipeline.errors import BadInput
+from pipeline.ingest.clean import normalize
 from pipeline.ingest.directions import spans_for
 from pipeline.model import Chapter, Script, SourceInfo, Span, Speaker, Turn
 
@@ -155,7 +157,7 @@ def _turn(obj: Any, i: int, where: str, known: set[str]) -> Turn:
 def _span(obj: Any, field: str, where: str) -> Span:
     if not isinstance(obj, dict) or not isinstance(obj.get("text"), str) or not isinstance(obj.get("spoken"), bool):
         raise BadInput(f"{where}'{field}' must be an object with text (string) and spoken (true/false)")
-    return Span(obj["text"], obj["spoken"])
+    return Span(normalize(obj["text"]), obj["spoken"])
 
 
 def _str(obj: dict, name: str, where: str, *, prefix: str = "", nonempty: bool = False) -> str:
@@ -163,6 +165,7 @@ def _str(obj: dict, name: str, where: str, *, prefix: str = "", nonempty: bool =
     field = f"{prefix}.{name}" if prefix else name
     if not isinstance(value, str):
         raise BadInput(f"{where}'{field}' must be a string, not {_kind(value)}")
+    value = normalize(value)
     if nonempty and not value.strip():
         raise BadInput(f"{where}'{field}' must not be empty")
     return value
@@ -172,7 +175,7 @@ def _opt_str(obj: dict, name: str, prefix: str, where: str) -> str | None:
     value = obj.get(name)
     if value is not None and not isinstance(value, str):
         raise BadInput(f"{where}'{prefix}.{name}' must be a string or null, not {_kind(value)}")
-    return value
+    return value.strip() if value is not None else None
 
 
 def _str_list(value: Any, field: str, where: str) -> list[str]:
@@ -180,7 +183,7 @@ def _str_list(value: Any, field: str, where: str) -> list[str]:
     for k, item in enumerate(items):
         if not isinstance(item, str):
             raise BadInput(f"{where}'{field}[{k}]' must be a string, not {_kind(item)}")
-    return items
+    return [normalize(item) for item in items]
 
 
 def _list(value: Any, field: str, where: str) -> list:

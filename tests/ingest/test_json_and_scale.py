@@ -86,3 +86,12 @@ def test_five_megabytes_parse_in_a_few_seconds(inline):
     assert script.source.format == ("inline" if inline else "article")
     assert len(script.turns) > 5000
     assert elapsed < 8, f"{elapsed:.1f}s of CPU for 5 MB"
+
+
+def test_json_text_is_cleaned_of_invisible_characters():
+    data = copy.deepcopy(SCRIPT)
+    data["turns"][1]["text"] = "Hel\u200blo\u202e\x00."
+    data["speakers"][0]["name"] = "A\u2066nn"
+    script = script_from_dict(data)
+    assert script.turns[1].text == "Hello."
+    assert script.speakers[0].name == "Ann"
