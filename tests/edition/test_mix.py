@@ -55,6 +55,20 @@ def test_gaps_follow_the_conversation(mixed, clips):
     assert places[0].start_ms <= 15  # the first clip starts (almost) at once
 
 
+def test_gap_rules():
+    def clip(i, speaker, turn, chapter, continues=False):
+        req = Request(i, speaker, "x", VoiceSettings("espeak", "cmn"), turn, 0, chapter, continues=continues)
+        return Clip(req, Path("x.wav"), "wav", 0, (), True)
+
+    s = MixSettings()
+    seq = [clip(0, NARRATOR_ID, None, None), clip(1, NARRATOR_ID, None, None), clip(2, "s1", 0, None),
+           clip(3, "s1", 0, None, continues=True), clip(4, "s1", 0, None), clip(5, "s2", 1, 0), clip(6, "s2", 2, 0),
+           clip(7, "s1", 3, 0), clip(8, "s1", 4, 1)]
+    gaps = [gap_before(a, b, s) for a, b in zip([None, *seq], seq, strict=False)]
+    assert gaps == [0, s.gap_part_ms, s.gap_chapter_ms, s.gap_join_ms, s.gap_part_ms, s.gap_chapter_ms,
+                    s.gap_speaker_ms, s.gap_speaker_ms, s.gap_chapter_ms]
+
+
 def test_edge_like_padding_is_trimmed(mixed, clips):
     """Each clip carries 100 ms of silence before and 900 ms after its speech; only speech is placed
     (the speech bounds may differ by a quiet decay: the clips were cut at −55 dBFS, the mixer listens
