@@ -129,15 +129,19 @@ def _strict(data: bytes, encoding: str, name: str) -> str:
 
 
 def _bomless_utf16(sample: bytes) -> str | None:
-    """UTF-16 without a byte-order mark shows NULs in every other byte for ASCII-heavy text."""
-    even = sample[0::2].count(0)
-    odd = sample[1::2].count(0)
-    half = max(1, len(sample) // 2)
-    if odd / half > 0.3 and even / half < 0.05:
-        return "utf-16-le"
-    if even / half > 0.3 and odd / half < 0.05:
-        return "utf-16-be"
-    return None
+    """UTF-16 without a byte-order mark: the byte order whose decoding reads as text (NULs in every
+    other byte for ASCII, CJK characters for Chinese), or None for binary data."""
+    best, best_share = None, 0.0
+    for encoding in ("utf-16-le", "utf-16-be"):
+        try:
+            text = sample[: len(sample) // 2 * 2].decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        readable = sum(1 for ch in text if ch in "\n\r\t" or (ch.isprintable() and not 0xE000 <= ord(ch) <= 0xF8FF))
+        share = readable / max(1, len(text))
+        if share > best_share:
+            best, best_share = encoding, share
+    return best if best_share >= 0.97 else None
 
 
 def _detect(data: bytes, name: str) -> tuple[str, str]:

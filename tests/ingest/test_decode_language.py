@@ -23,6 +23,7 @@ EN = "Host: Welcome back – it’s a café “special” episode.\nGuest: Thank
     (codecs.BOM_UTF16_LE + ZH_TW.encode("utf-16-le"), "utf-16-le"),
     (codecs.BOM_UTF16_BE + ZH_TW.encode("utf-16-be"), "utf-16-be"),
     (EN.encode("utf-16-le"), "utf-16-le"),
+    (ZH_TW.encode("utf-16-be"), "utf-16-be"),
     (EN.encode("cp1252"), "cp1252"),
 ])
 def test_encodings_decode_to_the_same_text(data, encoding):
