@@ -33,7 +33,7 @@ _DATE_PATTERNS = (
 )
 _DATE_LEAD = re.compile(r"^(?:日期|發布|发布|發佈|发表|發表|時間|时间|更新|Published|Date|Posted|Updated|On)"
                         r"[^:：]{0,6}[:：]?\s*", re.IGNORECASE)
-_BULLET = re.compile(r"^\s*(?:[•●▪◦‧∙○■□◆◇►▶➤✓✔]\s*|[·*+\-–—]\s+|\d{1,2}[.)]\s+|\d{1,2}、\s*|[（(]\d{1,2}[）)]\s*)")
+_BULLET = re.compile(r"^\s*(?:[•●▪◦‧∙○■□◆◇►▶➤✓✔①-⑳]\s*|[·*+\-–—]\s+|\d{1,2}[.)]\s+|\d{1,2}、\s*|[（(]\d{1,2}[）)]\s*)")
 _NOTE = re.compile(
     r"^(?:以下是|以下為|以下为|以下內容|以下内容|以下為您|編按|编按|編者按|编者按|編註|编注|"
     r"The following|Below is|This (?:is an? )?(?:edited |lightly edited |condensed )?transcript)|"
@@ -184,8 +184,9 @@ def parse_header(lines: Sequence[str], *, allow_title: bool = True) -> Header:
             if not is_note(item):
                 head.key_points.append(item)
             continue
-        if s.endswith((":", "：")) and (_POINTS_LEAD.search(s) or
-                                        (n + 1 < len(texts) and strip_bullet(texts[n + 1]) is not None)):
+        bullets_follow = n + 1 < len(texts) and strip_bullet(texts[n + 1]) is not None
+        if (s.endswith((":", "：")) and (_POINTS_LEAD.search(s) or bullets_follow)) or \
+                (bullets_follow and _POINTS_LEAD.search(s) and len(s) <= 40):
             continue
         if is_note(s):
             continue

@@ -145,3 +145,10 @@ def test_the_name_is_the_form_in_the_transcripts_own_script():
         ("凱文·威爾", "凱文·威爾(Kevin Weil)", ("Kevin Weil",))]
     en = parse_text("Audrey Tang (唐鳳): Hello.\nJane Doe: Hi.\nAudrey Tang: Bye.\n")
     assert [(s.name, s.aliases) for s in en.speakers] == [("Audrey Tang", ("唐鳳",)), ("Jane Doe", ())]
+
+
+def test_key_points_after_a_lead_without_colon_and_circled_numbers():
+    text = "\n\n".join(["一場對談", "本期重點", "① 第一點。", "② 第二點。", "這是導言。", "甲", "你好。", "乙", "你好。", "甲",
+                        "再見。"])
+    script = parse_text(text)
+    assert (script.title, script.key_points, script.description) == ("一場對談", ("第一點。", "第二點。"), "這是導言。")
