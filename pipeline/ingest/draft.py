@@ -21,9 +21,14 @@ from pipeline.model import Chapter, Script, SourceInfo, Speaker, Turn
 
 @dataclass
 class _Block:
+    """One speaker label and the paragraphs under it."""
+
     label: LabelParts
+    """The label as read."""
     chapter: int | None
+    """Index of the heading it follows, or None."""
     paragraphs: list[tuple[str, bool]] = field(default_factory=list)
+    """(text, spoken) paragraphs; spoken False for notes such as blockquotes."""
 
 
 @dataclass
@@ -31,11 +36,17 @@ class Draft:
     """A transcript being read: metadata plus labelled blocks in order."""
 
     title: str = ""
+    """Episode title ("" until found; the file name stands in at build time)."""
     published: _dt.date | None = None
+    """Publication date, when found."""
     description: list[str] = field(default_factory=list)
+    """Intro paragraphs."""
     key_points: list[str] = field(default_factory=list)
+    """The source's key points."""
     _chapters: list[str] = field(default_factory=list)
+    """Chapter headings in order."""
     _blocks: list[_Block] = field(default_factory=list)
+    """One block per speaker label, in order."""
 
     def chapter(self, title: str) -> None:
         """A section heading: later turns belong to it."""

@@ -72,9 +72,13 @@ class Header:
     """Metadata found before the dialogue."""
 
     title: str = ""
+    """The first title-like line (empty when there is none)."""
     published: _dt.date | None = None
+    """The date of the first date line."""
     description: list[str] = field(default_factory=list)
+    """Intro paragraphs."""
     key_points: list[str] = field(default_factory=list)
+    """Bullet items, editorial notes excluded."""
 
 
 def find_date(line: str) -> tuple[_dt.date, str] | None:

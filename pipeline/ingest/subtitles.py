@@ -37,8 +37,11 @@ class Cue:
     """One cue's text lines, each with the voice that speaks it (None when the cue names nobody)."""
 
     start_ms: int
+    """Cue start."""
     end_ms: int
+    """Cue end."""
     lines: tuple[tuple[str | None, str], ...]
+    """(voice name or None, text) per payload line, tags removed."""
 
 
 def parse_vtt(text: str, name: str) -> tuple[str, list[Cue]]:
