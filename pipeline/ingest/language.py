@@ -15,6 +15,10 @@ _KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff]")
 _HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
 _LETTER = re.compile(r"[^\W\d_]")
 
+_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+_ENGLISH = frozenset("the and to of is that you it for with this have are be not we they what but my your our "
+                     "there would about think just it's i'm don't can".split())
+
 #: How much dialogue text is examined (detection is about the whole, not every character).
 SAMPLE_CHARS = 20000
 
@@ -34,7 +38,18 @@ def detect_language(text: str) -> str:
         return "ko"
     if han >= 0.2 * letters:
         return chinese_variant(sample)
+    if _plainly_english(sample):
+        return "en"
     return _langdetect(sample)
+
+
+def _plainly_english(sample: str) -> bool:
+    """English function words make up a large share of any English text and of no other language's;
+    a clear case needs no language model (langdetect takes most of a second to load)."""
+    words = _WORD.findall(sample.lower())
+    if len(words) < 40 or any(ord(ch) > 0x24F for ch in sample if ch.isalpha()):
+        return False
+    return sum(1 for w in words if w in _ENGLISH) >= 0.15 * len(words)
 
 
 def chinese_variant(text: str) -> str:
