@@ -29,7 +29,7 @@ _HOST = {"主持人", "主持", "主播", "主講人", "主持人甲", "記者",
          "访问者", "提問者", "提问者", "問", "问", "q", "host", "cohost", "moderator", "interviewer",
          "anchor", "presenter"}
 _GUEST = {"來賓", "嘉賓", "嘉宾", "来宾", "受訪者", "受访者", "答", "a", "guest", "interviewee",
-          "panelist", "speaker"}
+          "panelist"}
 
 #: Line prefixes that end in a colon but are not speakers ("Note: …", "例如：…").
 _NOT_LABELS = {
@@ -150,7 +150,7 @@ def is_false_label(parts: LabelParts) -> bool:
 
 def is_strong(parts: LabelParts) -> bool:
     """A label whose shape alone says it is one: ``Name(Latin Name)`` or a role word."""
-    if parts.role and parts.alt is None and key(parts.name) in (_HOST | _GUEST) - {"a", "q", "speaker"}:
+    if parts.role and parts.alt is None and key(parts.name) in (_HOST | _GUEST) - {"a", "q"}:
         return True
     return bool(parts.alt and re.fullmatch(r"[A-Za-z][A-Za-z .'’\-]{1,39}", parts.alt))
 
