@@ -5,6 +5,8 @@ Example counts stay moderate (the suite runs on 2 CI cores); every test states i
 
 from __future__ import annotations
 
+from xml.sax.saxutils import escape
+
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
@@ -12,6 +14,8 @@ from pipeline.model import Chapter, Script, Span, Speaker, Turn
 
 #: Settings for cheap properties (pure functions on short text).
 FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+#: Settings for properties over whole editions (cue wrapping runs jieba on every Chinese sentence).
+MEDIUM = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 #: Settings for properties that parse, cast or plan whole scripts.
 SLOW = settings(max_examples=60, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -53,6 +57,11 @@ LINE = st.one_of(
 )
 #: A transcript-shaped document (lines of labels, markup, timings, headings and noise).
 DOCUMENT = st.lists(LINE, max_size=25).map("\n".join)
+
+
+def xml_size(text: str) -> int:
+    """Bytes of ``text`` as it goes into SSML: XML-escaped, quotes included, UTF-8."""
+    return len(escape(text, {'"': "&quot;", "'": "&apos;"}).encode("utf-8"))
 
 
 # ---------------------------------------------------------------------------------------------- scripts

@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
-from xml.sax.saxutils import escape
 
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
-from prop_strategies import FAST, INVISIBLE, TEXT
+from prop_strategies import FAST, INVISIBLE, TEXT, xml_size
 
 from pipeline import textprep
 from pipeline.textprep import (
@@ -25,11 +24,6 @@ from pipeline.textprep import (
 )
 
 _LANGS = st.sampled_from(["en", "zh-TW", "zh-CN", "ar", "ja"])
-
-
-def xml_size(text: str) -> int:
-    """Bytes of ``text`` as it goes into SSML: XML-escaped, quotes included, UTF-8."""
-    return len(escape(text, {'"': "&quot;", "'": "&apos;"}).encode("utf-8"))
 
 
 def check_split(text: str, pieces: list[str], max_chars: int, max_bytes: int) -> None:
