@@ -134,7 +134,7 @@ def learn_inline_labels(lines: Sequence[str], *, loose: bool = False) -> dict[in
 
     A prefix is a label when it recurs; a one-time prefix inside the dialogue counts when it is written
     like the learned names (``Audience Member:``). With ``loose`` (subtitle cues, where a line-leading
-    ``Name:`` is hardly ever anything else) every name-shaped prefix counts.
+    ``Name:`` is hardly ever anything else) a short file's one-time name-shaped prefixes count too.
     """
     cands: dict[int, tuple[LabelParts, str]] = {}
     for i, line in enumerate(lines):
@@ -144,13 +144,13 @@ def learn_inline_labels(lines: Sequence[str], *, loose: bool = False) -> dict[in
     if not cands:
         return {}
     root_of, occ = _group({i: p for i, (p, _) in cands.items()})
-    keep = {r for r, found in occ.items() if len(found) >= 2 or any(
-        is_strong(cands[i][0]) or (loose and _lookalike(cands[i][0], [])) for i in found)}
+    keep = {r for r, found in occ.items() if len(found) >= 2 or any(is_strong(cands[i][0]) for i in found)}
     if not keep:
-        # A very short exchange ("Ann: hi" / "Bo: hey"): name-shaped prefixes on most lines.
+        # A very short exchange ("Ann: hi" / "Bo: hey"): name-shaped prefixes on most lines (on any
+        # line for subtitle cues).
         looks = {r for i, r in root_of.items() if _lookalike(cands[i][0], []) and cands[i][1]}
         named = sum(len(occ[r]) for r in looks)
-        if len(looks) >= 2 and named * 2 >= sum(1 for ln in lines if ln.strip()):
+        if looks and (loose or (len(looks) >= 2 and named * 2 >= sum(1 for ln in lines if ln.strip()))):
             keep = looks
     if keep:
         known = [cands[i][0] for r in keep for i in occ[r]]
