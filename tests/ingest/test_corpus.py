@@ -1,8 +1,8 @@
 """Speaker attribution on real transcripts (../shared/corpus/*.md) and on shapes derived from them.
 
 Each Markdown transcript is the truth: every paragraph under ``### Name：`` is Name's. We also rewrite
-it at runtime as an inline ``Name：text`` transcript and as an article-style transcript (label lines,
-headings, breadcrumb, key points, footer) and parse those. The score is the share of spoken characters
+it at runtime as an inline ``Name：text`` transcript, as an article-style transcript (label lines,
+headings, breadcrumb, key points, footer) and as WebVTT and SRT captions, and parse those. The score is the share of spoken characters
 attributed to the right speaker; the bar is ≥ 0.98 on average and ≥ 0.90 for every case, with no
 label, heading or boilerplate spoken. Our own Markdown fixtures run through the same checks so this is
 covered when ../shared is absent.
@@ -109,6 +109,44 @@ def article_shape(title: str, turns) -> str:
     return "\n".join(out)
 
 
+def _clock(ms: int, sep: str) -> str:
+    return f"{ms // 3600000:02d}:{ms // 60000 % 60:02d}:{ms // 1000 % 60:02d}{sep}{ms % 1000:03d}"
+
+
+def caption_shape(turns, kind: str) -> str:
+    """Subtitles: each paragraph cut into 40-character cues; the speaker named on a turn's first cue
+    (``<v Name>`` in WebVTT, ``Name: `` in SRT) and not on the cues that continue it."""
+    out = ["WEBVTT", ""] if kind == "vtt" else []
+    sep = "." if kind == "vtt" else ","
+    n = 0
+    for name, pars in turns:
+        for k, cue in enumerate(c for p in pars for c in _pieces(html.unescape(LINK.sub(r"\1", p)), 40)):
+            tag = ("" if k else f"<v {name}>") if kind == "vtt" else ("" if k else f"{name}: ")
+            head = [] if kind == "vtt" else [str(n + 1)]
+            out += [*head, f"{_clock(n * 2000, sep)} --> {_clock(n * 2000 + 1900, sep)}", tag + cue, ""]
+            n += 1
+    return "\n".join(out)
+
+
+def _pieces(text: str, size: int) -> list[str]:
+    return [text[i:i + size] for i in range(0, len(text), size)]
+
+
+def runs(turns, script: Script | None = None) -> list[tuple[str, str]]:
+    """(speaker name, normalised text) per change of speaker."""
+    if script is not None:
+        names = {sp.id: sp.name for sp in script.speakers}
+        return [(names[t.speaker], norm(t.text)) for t in script.turns]
+    out: list[list[str]] = []
+    for name, pars in turns:
+        text = norm("".join(pars))
+        if out and out[-1][0] == name:
+            out[-1][1] += text
+        elif text:
+            out.append([name, text])
+    return [(a, b) for a, b in out]
+
+
 def _cases(paths):
     return [pytest.param(p, id=p.name[:40]) for p in paths]
 
@@ -137,6 +175,13 @@ def check_all_shapes(path: Path, scores: dict) -> None:
                 (f"第{k}段討論" if CJK.search(title + "".join(speakers)) else f"Part {k}")
                 for k in range(1, (len(turns) - 1) // 10 + 1)]
             assert len(script.key_points) == 1
+    for kind in ("vtt", "srt"):
+        script = parse_text(caption_shape(turns, kind))
+        assert script.source.format == kind
+        truth_runs, ours = runs(turns), runs(turns, script)
+        right = sum(len(text) for (name, text), got in zip(truth_runs, ours, strict=False) if got == (name, text))
+        scores[(path.name, kind)] = right / sum(len(text) for _, text in truth_runs)
+        assert scores[(path.name, kind)] >= 0.98, kind
 
 
 @pytest.mark.parametrize("path", _cases(OWN))
