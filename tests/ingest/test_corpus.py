@@ -151,11 +151,6 @@ def _cases(paths):
     return [pytest.param(p, id=p.name[:40]) for p in paths]
 
 
-def _corpus() -> list[Path]:
-    shared = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
-    return sorted(shared.glob("*.md")) if shared.is_dir() else []
-
-
 def check_all_shapes(path: Path, scores: dict) -> None:
     md = path.read_text("utf-8")
     title, turns = truth(md)
