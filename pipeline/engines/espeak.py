@@ -49,6 +49,16 @@ _SPEAKABLE = re.compile(r"\w", re.UNICODE)
 _SILENCE_LEVEL = 300
 """Samples with a smaller magnitude count as silence when measuring where a sentence's speech ends."""
 
+#: Debian's espeak-ng links PulseAudio (through libpcaudio) and, even with ``--stdout``, contacts a
+#: PulseAudio server on every run, leaving ``$TMPDIR/pulse-*`` and ``~/.config/pulse/`` behind (files
+#: outside the output folder) and costing ~10 ms per call. Pointing it at a path that is not a socket
+#: makes that attempt fail at once; no audio device is needed to write WAV to stdout.
+_NO_AUDIO_SERVER = {"PULSE_SERVER": "unix:/dev/null"}
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, **_NO_AUDIO_SERVER}
+
 
 def split_sentences(text: str) -> list[str]:
     """Split text into sentences; pieces without letters or digits join the sentence before them.
@@ -137,7 +147,8 @@ def wav_bytes(pcm: bytes, rate: int) -> bytes:
 @functools.lru_cache(maxsize=1)
 def espeak_version() -> str:
     """``espeak-ng 1.51`` (from ``espeak-ng --version``)."""
-    out = subprocess.run([require("espeak-ng"), "--version"], capture_output=True, check=False, timeout=30)
+    out = subprocess.run([require("espeak-ng"), "--version"], capture_output=True, check=False, timeout=30,
+                         env=_env())
     m = re.search(r"(\d+\.\d+(?:\.\d+)?)", out.stdout.decode("utf-8", "replace"))
     return f"espeak-ng {m.group(1) if m else 'unknown'}"
 
@@ -146,7 +157,7 @@ async def speak(text: str, voice: str, args: list[str]) -> tuple[bytes, int]:
     """Run espeak-ng once on ``text`` (stdin); return (PCM, sample rate). Does not block the loop."""
     proc = await asyncio.create_subprocess_exec(
         require("espeak-ng"), "-v", voice, *args, "-b", "1", "--stdout", "--stdin",
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=_env())
     try:
         out, err = await proc.communicate(text.encode("utf-8") + b"\n")
     except asyncio.CancelledError:
