@@ -47,8 +47,8 @@ def sample_peak_dbfs(path: Path) -> float:
 
 
 def normalize(master: Path, out: Path, *, target_lufs: float = TARGET_LUFS, true_peak: float = TRUE_PEAK_DBTP,
-              margin_db: float = 1.0, sample_rate: int | None = None) -> Loudness:
-    """Write ``out``: ``master`` brought to ``target_lufs`` (±0.15 LU) with its true peak limited.
+              margin_db: float = 1.5, sample_rate: int | None = None, tolerance_lu: float = 0.4) -> Loudness:
+    """Write ``out``: ``master`` brought to ``target_lufs`` (±``tolerance_lu``) with its true peak limited.
 
     The limiter's ceiling is ``true_peak - margin_db`` so lossy encoding's overshoot stays under
     ``true_peak``. ``out`` is a 16-bit PCM WAV at ``sample_rate`` (default: the master's rate) of exactly
@@ -66,19 +66,27 @@ def normalize(master: Path, out: Path, *, target_lufs: float = TARGET_LUFS, true
     ceiling = true_peak - margin_db
     # Find the gain whose limited output sits on target: the limiter takes some loudness away, more as
     # the gain grows, so step with the slope seen so far (secant method; 2–3 passes in practice).
+    # Each pass measures what it wrote (integrated loudness and true peak) in the same ffmpeg run, so a
+    # long edition is read once per pass; the first pass is usually within tolerance.
     tried: list[tuple[float, float]] = []
     gain = target_lufs - before.integrated_lufs
+    limit = before.true_peak_dbtp + gain > ceiling
+    result = before
     for _ in range(6):
-        got = _apply(master, out, gain, ceiling, rate)
+        result = _apply(master, out, gain, ceiling, rate, limit=limit)
+        got = result.integrated_lufs
         tried.append((gain, got))
         error = target_lufs - got
-        if abs(error) <= 0.15:
+        if abs(error) <= tolerance_lu and result.true_peak_dbtp <= true_peak - margin_db / 2:
             break
+        if result.true_peak_dbtp > ceiling and not limit:
+            limit = True
+            continue
         slope = 1.0
         if len(tried) > 1 and tried[-1][0] != tried[-2][0]:
             slope = (tried[-1][1] - tried[-2][1]) / (tried[-1][0] - tried[-2][0])
         gain += error / min(1.0, max(0.2, slope))
-    return measure(out)
+    return result
 
 
 def within_spec(loud: Loudness, *, target_lufs: float = TARGET_LUFS, true_peak: float = TRUE_PEAK_DBTP,
@@ -87,19 +95,22 @@ def within_spec(loud: Loudness, *, target_lufs: float = TARGET_LUFS, true_peak: 
     return abs(loud.integrated_lufs - target_lufs) <= tolerance_lu and loud.true_peak_dbtp <= true_peak
 
 
-def _apply(master: Path, out: Path, gain_db: float, ceiling_dbtp: float, rate: int) -> float:
-    """Gain, then a limiter at 4x the rate (so it limits inter-sample peaks too), back to ``rate``.
-
-    Returns the integrated loudness of what was written (measured in the same ffmpeg pass).
+def _apply(master: Path, out: Path, gain_db: float, ceiling_dbtp: float, rate: int, *, limit: bool = True) -> Loudness:
+    """Gain, then (when ``limit``) a limiter at 4x the rate (so it limits inter-sample peaks too), back to
+    ``rate``. Without the limiter it is a pure linear gain. Returns the measurement of what was written
+    (integrated loudness, true peak and LRA, in the same ffmpeg pass).
     """
-    limit = 10 ** (ceiling_dbtp / 20)
-    chain = (f"volume={gain_db:.4f}dB:precision=double,"
-             f"aresample={rate * 4}:filter_size=32,"
-             f"alimiter=limit={limit:.6f}:attack=5:release=50:level=0:latency=1,"
-             f"aresample={rate}:filter_size=32,ebur128=peak=none")
-    log = _ffmpeg_log(["-y", "-i", str(master), "-map", "0:a:0", "-af", chain, "-ac", "1", "-c:a", "pcm_s16le",
-                       *ffmpeg.BITEXACT, "-f", "wav", str(out)], master)
-    return _parse_summary(log, master)["I"]
+    chain = f"volume={gain_db:.4f}dB:precision=double,"
+    if limit:
+        level = 10 ** (ceiling_dbtp / 20)
+        chain += (f"aresample={rate * 4}:filter_size=32,"
+                  f"alimiter=limit={level:.6f}:attack=5:release=50:level=0:latency=1,"
+                  f"aresample={rate}:filter_size=32,")
+    chain += "asplit[w][m];[m]ebur128=peak=true,anullsink"
+    log = _ffmpeg_log(["-y", "-i", str(master), "-filter_complex", f"[0:a:0]{chain}", "-map", "[w]", "-ac", "1",
+                       "-c:a", "pcm_s16le", *ffmpeg.BITEXACT, "-f", "wav", str(out)], master)
+    values = _parse_summary(log, master)
+    return Loudness(integrated_lufs=values["I"], true_peak_dbtp=values["true"], lra=values["LRA"])
 
 
 def _sample_rate(path: Path) -> int:

@@ -97,7 +97,7 @@ def test_normalize_is_deterministic(speech, tmp_path):
 def test_other_targets_and_rates(speech, tmp_path):
     out = tmp_path / "n.wav"
     result = loudness.normalize(speech["quiet"], out, target_lufs=-19.0, true_peak=-2.0, sample_rate=24000)
-    assert abs(result.integrated_lufs + 19.0) <= 0.3 and result.true_peak_dbtp <= -2.8
+    assert abs(result.integrated_lufs + 19.0) <= 0.4 and result.true_peak_dbtp <= -2.75
     assert frames(out)[1] == 24000
     assert loudness.within_spec(result, target_lufs=-19.0, true_peak=-2.0)
     assert not loudness.within_spec(result)  # 3 LU away from −16
