@@ -42,9 +42,10 @@ DEFAULT_PITCH = 50
 DEFAULT_AMPLITUDE = 100
 """espeak-ng's default amplitude, 0–200 (``-a``)."""
 
-# A sentence ends at CJK or Latin end punctuation (Latin ones only before a space or the end, so "3.5"
-# and "e.g.x" stay whole), with any closing quotes or brackets that follow.
-_SENTENCE_END = re.compile(r"(?:[。！？；!?;…]+|\.+(?=\s|$))[」』”’\"')）\]]*\s*|\n+")
+# A sentence ends at CJK or Latin end punctuation (Latin ones only before a space or the end, so "3.5",
+# "e.g.x", "Yahoo!com", "&lt;" and "<!--" stay whole), with any closing quotes or brackets that follow.
+_CLOSERS = "」』”’\"')）\\]"
+_SENTENCE_END = re.compile(rf"(?:[。！？；…]+|[.!?;]+(?=[{_CLOSERS}]*(?:\s|$)))[{_CLOSERS}]*\s*|\n+")
 _SPEAKABLE = re.compile(r"\w", re.UNICODE)
 _SILENCE_LEVEL = 300
 """Samples with a smaller magnitude count as silence when measuring where a sentence's speech ends."""
