@@ -11,6 +11,7 @@ Two processes writing one key write identical content, so either rename wins har
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -127,8 +128,9 @@ class ClipCache:
             _write_atomic(sidecar, json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8"))
             _fsync_dir(audio_path.parent)
         except OSError as err:
-            raise OutputError(f"cannot write the clip cache in {self.root} ({err.strerror or err}); "
-                              "free some space or pass another --cache-dir") from err
+            advice = ("free some space or pass another --cache-dir" if err.errno in (errno.ENOSPC, errno.EDQUOT)
+                      else "pass another --cache-dir")
+            raise OutputError(f"cannot write the clip cache in {self.root} ({err.strerror or err}); {advice}") from err
         return Clip(request=request, path=audio_path, format=synthesis.format,
                     duration_ms=synthesis.duration_ms, sentences=synthesis.sentences, cached=False)
 
