@@ -46,7 +46,8 @@ def write_edition(edition: Edition, master: Path, out_dir: Path, *, formats: tup
     out_dir.mkdir(parents=True, exist_ok=True)
     tag_data = _tag_data(edition, cover)
     encoded: list[Encoded] = []
-    with tempfile.TemporaryDirectory(prefix="recast-write-") as tmp:
+    # scratch beside the master: the orchestrator's work folder, wiped when a killed run is resumed
+    with tempfile.TemporaryDirectory(prefix="write-", dir=Path(master).parent) as tmp:
         for fmt in formats:
             encoded.append(write_audio(fmt, Path(master), out_dir, edition.chapters, tag_data, Path(tmp)))
     files = [(e.path, e.mime) for e in encoded]
