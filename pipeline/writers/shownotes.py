@@ -57,8 +57,10 @@ def notes(edition: Edition) -> Notes:
     if edition.summary is not None:
         speakers.append((narrator_name(lang), f"{label('voice', lang)} {cast.narrator.describe()}"))
     source = PurePath(script.source.path).name or script.source.path
-    engine = f"{edition.engine} {edition.engine_version}".strip()
-    details = ", ".join([script.source.format] + ([script.published.isoformat()] if script.published else []))
+    engine = edition.engine_version if edition.engine in edition.engine_version else \
+        f"{edition.engine} {edition.engine_version}".strip()
+    facts = [script.source.format] + ([script.published.isoformat()] if script.published else [])
+    details = ("，" if is_cjk_language(lang) else ", ").join(facts)
     if is_cjk_language(lang):
         credit = (f"{label('credit', lang)}（Recast {__version__}，{engine}）。"
                   f"{label('source', lang)}{sep}{source}（{details}）。")

@@ -23,6 +23,10 @@ MIN_SENTENCE_MS = 40
 
 _SENTENCE_END = re.compile(r"[。！？!?…]+[」』”’\"')）]*\s*|\.+[\"'”’)]*\s+(?=\S)")
 _BREAK_AFTER = set("，、,;；:：。.!?！？…)）」』”")
+#: Characters that must not start a line (closing punctuation) or end one (opening brackets).
+_NO_LINE_START = set("，、,.;；:：。!?！？…)）」』”’%")
+_NO_LINE_END = set("「『“‘(（")
+_ENDS_SENTENCE = re.compile(r"[。！？!?…\.][」』”’\"')）]*$")
 
 
 @dataclass(frozen=True)
@@ -78,16 +82,29 @@ def split_sentences(text: str) -> list[str]:
 
 
 def segments(edition: Edition) -> list[Segment]:
-    """Every spoken sentence in play order, with monotonic, non-overlapping times inside the audio."""
+    """Every spoken sentence in play order, with monotonic, non-overlapping times inside the audio.
+
+    A request that carries on an unfinished sentence of the same turn (an espeak-ng language run such
+    as "OpenAI" inside Chinese, or a long sentence cut in two) extends that sentence instead of
+    becoming a fragment of its own.
+    """
     names = speaker_names(edition)
     out: list[Segment] = []
     floor = 0
+    prev_key = None
     for p in edition.placements:
+        key = (p.request.speaker, p.request.turn)
         for start, end, text in _timed_sentences(p):
             start = min(max(start, floor), edition.duration_ms)
             end = min(max(end, start), edition.duration_ms)
-            out.append(Segment(p.request.speaker, names.get(p.request.speaker, p.request.speaker), start, end, text))
+            if out and key == prev_key and not _ENDS_SENTENCE.search(out[-1].text):
+                last = out[-1]
+                out[-1] = Segment(last.speaker, last.name, last.start_ms, end, join_text([last.text, text]))
+            else:
+                out.append(Segment(p.request.speaker, names.get(p.request.speaker, p.request.speaker), start, end,
+                                   text))
             floor = end
+        prev_key = key
     return out
 
 
@@ -136,7 +153,8 @@ def cues(segs: list[Segment], language: str, *, prefix_names: bool = False) -> l
 
 def wrap(text: str, columns: int) -> list[str]:
     """Greedy line wrap by display width at word boundaries (jieba words for CJK), preferring to break
-    after punctuation when that keeps the line at least 60 % full."""
+    after punctuation when that keeps the line at least 60 % full. Closing punctuation never starts a
+    line and an opening bracket never ends one (the word before moves down with it instead)."""
     tokens = _tokens(text)
     lines: list[str] = []
     line: list[str] = []
@@ -144,6 +162,10 @@ def wrap(text: str, columns: int) -> list[str]:
         for piece in _hard_split(tok, columns):
             if line and text_width("".join(line + [piece]).strip()) > columns:
                 keep, rest = _punctuation_break(line, columns)
+                if not rest and len(keep) > 1 and piece.strip() and set(piece.strip()) <= _NO_LINE_START:
+                    keep, rest = keep[:-1], keep[-1:]
+                while len(keep) > 1 and keep[-1].strip() and set(keep[-1].strip()) <= _NO_LINE_END:
+                    keep, rest = keep[:-1], keep[-1:] + rest
                 lines.append("".join(keep).strip())
                 line = rest
             line.append(piece)

@@ -69,6 +69,23 @@ def test_wrap_does_not_split_words():
     assert any("有聲書" in ln for ln in zh) and any("圖書館" in ln for ln in zh)
 
 
+def test_punctuation_never_starts_a_line_and_brackets_never_end_one():
+    lines = wrap("第一，知識蒸餾技術將成為一個極為重要的領域，因為它能夠在更多場景中套用人工智慧。", 40)
+    assert lines[-1] == "人工智慧。" and all(text_width(ln) <= 40 for ln in lines)
+    lines = wrap("大家好，歡迎收聽本期節目，今天的來賓很特別：「OpenAI CPO 凱文·威爾」。", 40)
+    assert not any(ln.endswith("「") for ln in lines) and not any(ln[0] in "，。」：" for ln in lines)
+
+
+def test_language_runs_of_one_sentence_stay_one_segment():
+    """espeak-ng reads "OpenAI" inside Chinese with another voice: three requests, one sentence."""
+    ps = [place(0, "s1", "參與對談的是", 0, 1000), place(1, "s1", "OpenAI", 1050, 1500),
+          place(2, "s1", "的產品長。", 1550, 2500), place(3, "s1", "歡迎。", 2800, 3300),
+          place(4, "s2", "謝謝", 4000, 4500, turn=1)]
+    segs = segments(edition(ps))
+    assert [(s.text, s.start_ms, s.end_ms) for s in segs] == [
+        ("參與對談的是 OpenAI 的產品長。", 0, 2500), ("歡迎。", 2800, 3300), ("謝謝", 4000, 4500)]
+
+
 def test_an_unbreakable_token_is_cut_by_width():
     url = "https://example.org/" + "a" * 100
     lines = wrap(url, 42)
