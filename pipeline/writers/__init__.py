@@ -1,4 +1,5 @@
-"""Write an edition's files: audio with chapters and tags, transcripts, chapters JSON, show notes, manifest.
+"""Write an edition's files: audio with chapters and tags, the cover, transcripts, chapters JSON, show
+notes, and the manifest.
 
 :func:`write_edition` is the one entry point. Writers are small classes in two registries
 (``audio.AUDIO_WRITERS`` by format, ``files.TEXT_WRITERS``); every file goes to a temporary name in the
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from pipeline import __version__, ffmpeg, loudness
 from pipeline.errors import BadInput
-from pipeline.fsutil import atomic_write_text
+from pipeline.fsutil import atomic_write_bytes, atomic_write_text
 from pipeline.model import NARRATOR_ID, Edition, VoiceSettings
 from pipeline.writers.audio import AUDIO_WRITERS, Encoded, write_audio
 from pipeline.writers.files import TEXT_WRITERS
@@ -27,6 +28,8 @@ from pipeline.writers.transcript import lyrics
 __all__ = ["write_edition", "narrator_name", "AUDIO_WRITERS", "TEXT_WRITERS", "MANIFEST"]
 
 MANIFEST = "episode.json"
+#: File name of the cover image copied into the edition, by MIME type.
+COVER_NAMES = {"image/jpeg": "cover.jpg", "image/png": "cover.png"}
 
 
 def write_edition(edition: Edition, master: Path, out_dir: Path, *, formats: tuple[str, ...] = ("mp3", "m4a"),
@@ -51,6 +54,13 @@ def write_edition(edition: Edition, master: Path, out_dir: Path, *, formats: tup
         for fmt in formats:
             encoded.append(write_audio(fmt, Path(master), out_dir, edition.chapters, tag_data, Path(tmp)))
     files = [(e.path, e.mime) for e in encoded]
+    if cover is not None:  # the episode's artwork beside the audio, for the feed and the site
+        name = COVER_NAMES[cover.mime]
+        atomic_write_bytes(out_dir / name, cover.data)
+        files.append((out_dir / name, cover.mime))
+        for other in ("cover.jpg", "cover.jpeg", "cover.png"):
+            if other != name:
+                (out_dir / other).unlink(missing_ok=True)
     for cls in TEXT_WRITERS.values():
         writer = cls()
         path = out_dir / writer.name

@@ -61,9 +61,11 @@ def ffprobe_subtitles(path: Path) -> list[tuple[int, int]]:
 
 def test_every_file_is_written_and_listed(built):
     names = {p.name for p in built.out.iterdir()}
-    assert names == set(AUDIO) | set(TEXT) | {"episode.json"}
+    assert names == set(AUDIO) | set(TEXT) | {"cover.png", "episode.json"}
     listed = {f["name"]: f for f in built.manifest["files"]}
-    assert set(listed) == set(AUDIO) | set(TEXT)
+    assert set(listed) == set(AUDIO) | set(TEXT) | {"cover.png"}
+    assert (built.out / "cover.png").read_bytes() == built.edition.cover.read_bytes()
+    assert listed["cover.png"]["type"] == "image/png"
     for name, entry in listed.items():
         assert entry["bytes"] == (built.out / name).stat().st_size > 0
         assert entry["sha256"] == sha(built.out / name)
