@@ -55,7 +55,11 @@ def summarize(script: Script, *, mode: str = "auto", cast: Cast | None = None, m
         sentences = rank.split_dialogue(script, cjk)
         picked = rank.select(rank.candidates(script, sentences, cjk, cast, n_blocks=max_points), max_points)
         points = [c.point for c in picked]
-        drop_order = sorted(range(len(picked)), key=lambda i: (picked[i].score, -i))
+        # Trim the weakest points first, but those whose topic (chapter or block) another point already
+        # covers before any that is the only one for its topic.
+        group_size = {g: sum(1 for c in picked if c.group == g) for g in {c.group for c in picked}}
+        drop_order = sorted(range(len(picked)), key=lambda i: (group_size[picked[i].group] == 1,
+                                                               picked[i].score, -i))
         speakers = {c.sentence.speaker for c in picked}
         points_by = script.speaker(speakers.pop()).name if len(speakers) == 1 and len(script.speakers) > 1 else None
 

@@ -93,7 +93,8 @@ def test_corpus_points_spread_over_topics_without_greetings(shared_dir):
         sentences = rank.split_dialogue(script, cjk)
         picked = rank.select(rank.candidates(script, sentences, cjk, None, n_blocks=5), 5)
         summary = summarize(script)
-        assert [c.point for c in picked] == list(summary.points), path.name
+        chosen = [c.point for c in picked]
+        assert [p for p in chosen if p in summary.points] == list(summary.points), path.name  # fit may drop some
         assert 3 <= len(summary.points) <= 5, path.name
         assert len({c.group for c in picked}) >= 3, path.name  # different topic blocks
         assert max(c.sentence.turn for c in picked) >= len(script.turns) // 2, path.name  # not all opening

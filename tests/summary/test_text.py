@@ -111,9 +111,9 @@ def test_roles_only_right_next_to_the_name():
 
 
 def test_estimate_seconds_uses_documented_rates():
-    assert estimate_seconds("字" * 45) == pytest.approx(10.0)
-    assert estimate_seconds(" ".join(["word"] * 26)) == pytest.approx(10.0)
-    assert estimate_seconds("我們用 OpenAI 的 API") == pytest.approx(4 / 4.5 + 2 / 2.6)
+    assert estimate_seconds("字" * 34) == pytest.approx(10.0)
+    assert estimate_seconds(" ".join(["word"] * 23)) == pytest.approx(10.0)
+    assert estimate_seconds("我們用 OpenAI 的 API") == pytest.approx(4 / 3.4 + 2 / 2.3)
 
 
 def test_topic_blocks_find_the_subject_change():
