@@ -178,3 +178,15 @@ def test_reference_render(recast, reference_input, tmp_path, media_tools):
     for chapter in m["chapters"]:
         assert min(abs(s - chapter["start_ms"] / 1000) for s in starts) <= 0.150, chapter
     assert len({s["voice"]["voice"] for s in m["speakers"]}) == 2
+
+
+def test_readme_lists_exactly_the_files_a_render_writes(mini_render, root):
+    out, m = mini_render
+    text = (root / "README.md").read_text("utf-8")
+    section = text[text.index("## What a render produces"):text.index("## Troubleshooting")]
+    documented: set[str] = set()
+    for cell in re.findall(r"^\| `([^|]+)` \|", section, re.M):
+        names = [n.strip(" `") for n in cell.split("/")]
+        stem = names[0].rsplit(".", 1)[0]
+        documented |= {names[0]} | {f"{stem}.{n.lstrip('.')}" for n in names[1:]}
+    assert documented == {p.name for p in edition_dir(out, m).iterdir()}
