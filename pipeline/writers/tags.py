@@ -127,8 +127,57 @@ class _ChapterOrderedID3(ID3):
         return bytearray().join(data)
 
 
+#: Longest line (UTF-8 bytes) of any tag value. ffmpeg prints metadata through a 1 KiB log line buffer and
+#: cuts longer lines mid-character, so tools reading ffmpeg's output as UTF-8 text would fail on our files.
+MAX_LINE_BYTES = 720
+_BREAKS = "。！？；!?;…，,、 "
+
+
+def _short_lines(text: str, limit: int = MAX_LINE_BYTES) -> str:
+    """``text`` with every line broken (at sentence ends, else commas/spaces, else characters) to fit."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        while len(line.encode("utf-8")) > limit:
+            cut = _fit_prefix(line, limit)
+            at = max(line.rfind(ch, 0, cut) for ch in _BREAKS)
+            cut = at + 1 if at >= cut // 2 else cut
+            out.append(line[:cut].rstrip())
+            line = line[cut:].lstrip()
+        out.append(line)
+    return "\n".join(out)
+
+
+def _one_line(text: str, limit: int = MAX_LINE_BYTES) -> str:
+    """A single-line tag value cut (with an ellipsis) to fit ``limit`` bytes."""
+    text = " ".join(text.split())
+    if len(text.encode("utf-8")) <= limit:
+        return text
+    return text[:_fit_prefix(text, limit - 3)].rstrip() + "…"
+
+
+def _fit_prefix(text: str, limit: int) -> int:
+    """Number of leading characters of ``text`` whose UTF-8 encoding fits in ``limit`` bytes."""
+    size = 0
+    for i, ch in enumerate(text):
+        size += len(ch.encode("utf-8"))
+        if size > limit:
+            return max(1, i)
+    return len(text)
+
+
+def _safe(tags: TagData) -> TagData:
+    """Tag values whose every line fits ffmpeg's log line (see :data:`MAX_LINE_BYTES`)."""
+    from dataclasses import replace
+
+    chapters = tuple(replace(c, title=_one_line(c.title)) for c in tags.chapters)
+    return replace(tags, title=_one_line(tags.title), artist=_one_line(tags.artist), album=_one_line(tags.album),
+                   comment=_short_lines(tags.comment), transcript=_short_lines(tags.transcript),
+                   chapters=chapters, toc_title=_one_line(tags.toc_title))
+
+
 def write_id3(path: Path, tags: TagData) -> None:
     """Replace the ID3 tag of an MP3 file with ``tags`` (ID3v2.4, no ID3v1)."""
+    tags = _safe(tags)
     id3 = _ChapterOrderedID3()
     id3.add(TIT2(encoding=3, text=[tags.title]))
     if tags.artist:
@@ -160,6 +209,7 @@ def write_id3(path: Path, tags: TagData) -> None:
 
 def write_mp4(path: Path, tags: TagData) -> None:
     """Write iTunes tags into an M4A file (its chapters, written by ffmpeg, are kept)."""
+    tags = _safe(tags)
     mp4 = MP4(str(path))
     if mp4.tags is None:
         mp4.add_tags()

@@ -190,3 +190,4 @@ def test_readme_lists_exactly_the_files_a_render_writes(mini_render, root):
         stem = names[0].rsplit(".", 1)[0]
         documented |= {names[0]} | {f"{stem}.{n.lstrip('.')}" for n in names[1:]}
     assert documented == {p.name for p in edition_dir(out, m).iterdir()}
+
