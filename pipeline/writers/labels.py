@@ -72,15 +72,24 @@ def text_width(text: str) -> int:
 
 
 def join_text(parts: list[str]) -> str:
-    """Join pieces of one turn: no space between two CJK characters, one space otherwise."""
+    """Join pieces of one turn: one space between words, none between two CJK characters and none
+    next to full-width punctuation or inside brackets (``和 OpenAI 的``, ``「OpenAI」``)."""
     out = ""
     for part in (p.strip() for p in parts):
         if not part:
             continue
-        if out and not (char_width(out[-1]) == 2 and char_width(part[0]) == 2):
+        if out and not _tight(out[-1], part[0]):
             out += " "
         out += part
     return out
+
+
+def _tight(left: str, right: str) -> bool:
+    if char_width(left) == 2 and char_width(right) == 2:
+        return True
+    if left in "「『“‘(（[" or right in "」』”’)）],.;:!?%":
+        return True
+    return any(char_width(c) == 2 and unicodedata.category(c).startswith("P") for c in (left, right))
 
 
 def hms(ms: int) -> str:

@@ -165,4 +165,6 @@ def test_lyrics_one_line_per_turn():
 
 def test_small_helpers():
     assert join_text(["你好。", "我是", "Ann.", "Hi"]) == "你好。我是 Ann. Hi"
+    assert join_text(["節目：「", "OpenAI CPO", "凱文：過渡到", "AI", "的時代」。"]) == "節目：「OpenAI CPO 凱文：過渡到 AI 的時代」。"
+    assert join_text(["Hello,", "world", "!", "(see", "here)"]) == "Hello, world! (see here)"
     assert hms(0) == "00:00:00" and hms(3_723_999) == "01:02:03"
