@@ -98,7 +98,7 @@ def ffmetadata(chapters: tuple[TimedChapter, ...]) -> str:
 
 
 def _ffmeta_escape(value: str) -> str:
-    value = " ".join(value.split())
+    value = tagging.one_line(value)
     for ch in ("\\", "=", ";", "#"):
         value = value.replace(ch, "\\" + ch)
     return value

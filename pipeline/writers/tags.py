@@ -127,9 +127,10 @@ class _ChapterOrderedID3(ID3):
         return bytearray().join(data)
 
 
-#: Longest line (UTF-8 bytes) of any tag value. ffmpeg prints metadata through a 1 KiB log line buffer and
-#: cuts longer lines mid-character, so tools reading ffmpeg's output as UTF-8 text would fail on our files.
-MAX_LINE_BYTES = 720
+#: Longest line (UTF-8 bytes) of any tag value. ffmpeg's dump of a file's metadata (libavformat/dump.c)
+#: prints each line of a value through a 256-byte buffer and drops the rest, cutting mid-character, so
+#: every tool reading ffmpeg's output as UTF-8 text would fail on our files.
+MAX_LINE_BYTES = 240
 _BREAKS = "。！？；!?;…，,、 "
 
 
@@ -147,8 +148,8 @@ def _short_lines(text: str, limit: int = MAX_LINE_BYTES) -> str:
     return "\n".join(out)
 
 
-def _one_line(text: str, limit: int = MAX_LINE_BYTES) -> str:
-    """A single-line tag value cut (with an ellipsis) to fit ``limit`` bytes."""
+def one_line(text: str, limit: int = MAX_LINE_BYTES) -> str:
+    """A single-line tag value cut (with an ellipsis) to fit ``limit`` bytes (see :data:`MAX_LINE_BYTES`)."""
     text = " ".join(text.split())
     if len(text.encode("utf-8")) <= limit:
         return text
@@ -169,10 +170,10 @@ def _safe(tags: TagData) -> TagData:
     """Tag values whose every line fits ffmpeg's log line (see :data:`MAX_LINE_BYTES`)."""
     from dataclasses import replace
 
-    chapters = tuple(replace(c, title=_one_line(c.title)) for c in tags.chapters)
-    return replace(tags, title=_one_line(tags.title), artist=_one_line(tags.artist), album=_one_line(tags.album),
+    chapters = tuple(replace(c, title=one_line(c.title)) for c in tags.chapters)
+    return replace(tags, title=one_line(tags.title), artist=one_line(tags.artist), album=one_line(tags.album),
                    comment=_short_lines(tags.comment), transcript=_short_lines(tags.transcript),
-                   chapters=chapters, toc_title=_one_line(tags.toc_title))
+                   chapters=chapters, toc_title=one_line(tags.toc_title))
 
 
 def write_id3(path: Path, tags: TagData) -> None:
