@@ -1,14 +1,23 @@
 """After editing one turn, a render asks Edge again for exactly that turn's requests (the clip cache answers
-the rest), and the intro's requests only when the edit changed what the intro says."""
+the rest), and for an intro request only when the edit changed what the intro says.
+
+One base render of the harbor transcript (generated intro, mp3) fills the output folder's clip cache; every
+test then renders an edited copy into the same folder and reads, from ``stats`` and the emulator's log,
+what was asked for again.
+"""
 
 from __future__ import annotations
 
 import re
 
+import pytest
+
 from .conftest import HARBOR, render
 
 _NON_WORD = re.compile(r"\W+")
 ARGS = ("--formats", "mp3")
+#: Requests of the harbor transcript's eleven turns (the long one takes two).
+TURN_REQUESTS = 12
 
 
 def norm(text: str) -> str:
@@ -27,57 +36,60 @@ def edited(tmp_path, name: str, *changes: tuple[str, str]):
     return path
 
 
-def voices(run) -> dict[str, str]:
+@pytest.fixture(scope="module")
+def base(emulator, recast, tmp_path_factory):
+    emulator.set_faults(None)
+    out = tmp_path_factory.mktemp("edits")
+    run = render(recast, HARBOR, out, *ARGS, url=emulator.url)
+    assert run.code == 0, run.stderr
     m = run.manifest
-    return {**{s["name"]: s["voice"]["voice"] for s in m["speakers"]}, "narrator": m["narrator"]["voice"]["voice"]}
+    voices = {**{s["name"]: s["voice"]["voice"] for s in m["speakers"]}, "narrator": m["narrator"]["voice"]["voice"]}
+    return run, voices
 
 
-def test_one_turn_edit_resynthesizes_exactly_that_turn(emu, recast, tmp_path):
-    out = tmp_path / "out"
-    base = render(recast, HARBOR, out, "--intro", "none", *ARGS, url=emu.url)
-    assert base.code == 0, base.stderr
-    assert base.stats["synthesized"] == base.stats["requests"] == 12
-    voice = voices(base)
-
-    # a one-request turn of 張雅琪
-    emu.clear_log()
-    short = edited(tmp_path, "short", ("真的很辛苦。", "真的很辛苦，辛苦您了。"))
-    run = render(recast, short, out, "--intro", "none", *ARGS, url=emu.url)
+def test_editing_a_one_request_turn_redoes_only_that_request(base, emu, recast, tmp_path):
+    run0, voice = base
+    src = edited(tmp_path, "short", ("真的很辛苦。", "真的很辛苦，辛苦您了。"))
+    run = render(recast, src, run0.out, "--intro", "none", *ARGS, url=emu.url)
     assert run.code == 0, run.stderr
-    assert (run.stats["synthesized"], run.stats["cached"]) == (1, 11)
+    assert (run.stats["synthesized"], run.stats["cached"]) == (1, TURN_REQUESTS - 1)
     assert [(r.text, r.voice) for r in emu.log] == [("真的很辛苦，辛苦您了。", voice["張雅琪"])]
-    assert run.edition == base.edition
+    assert run.edition == run0.edition
 
-    # the long turn of 吳建宏, which takes two requests: both change, both are asked for again
-    emu.clear_log()
-    long = edited(tmp_path, "long", ("十五年前", "二十年前"), ("讓每一艘船", "讓每一條船"))
-    turn = next(t for t in long.read_text("utf-8").split("\n") if "二十年前" in t)
-    run = render(recast, long, out, "--intro", "none", *ARGS, url=emu.url)
+
+def test_editing_both_parts_of_a_two_request_turn_redoes_both(base, emu, recast, tmp_path):
+    run0, voice = base
+    src = edited(tmp_path, "long", ("十五年前", "二十年前"), ("讓每一艘船", "讓每一條船"))
+    turn = next(line for line in src.read_text("utf-8").splitlines() if "二十年前" in line)
+    run = render(recast, src, run0.out, "--intro", "none", *ARGS, url=emu.url)
     assert run.code == 0, run.stderr
-    assert (run.stats["synthesized"], run.stats["cached"]) == (2, 10)
+    assert (run.stats["synthesized"], run.stats["cached"]) == (2, TURN_REQUESTS - 2)
     log = sorted(emu.log, key=lambda r: norm(turn).index(norm(r.text)))
     assert {r.voice for r in log} == {voice["吳建宏"]}
-    assert norm("".join(r.text for r in log)) == norm(turn)
+    assert norm("".join(r.text for r in log)) == norm(turn)  # the whole turn, nothing else
 
 
-def test_with_the_intro_an_edit_quoted_by_it_also_redoes_that_intro_request(emu, recast, tmp_path):
-    """The generated intro quotes key sentences: editing one of them changes the turn's request and the one
-    intro request that carries the sentence; the other intro requests come from the cache."""
-    out = tmp_path / "out"
-    base = render(recast, HARBOR, out, *ARGS, url=emu.url)
-    assert base.code == 0, base.stderr
-    intro_requests = base.stats["requests"] - 12
-    assert intro_requests >= 2
-    assert "清晨四點起床" in base.manifest["summary"]["intro"]
-    voice = voices(base)
-
-    emu.clear_log()
-    quoted = edited(tmp_path, "quoted", ("清晨四點起床", "清晨三點起床"))
-    run = render(recast, quoted, out, *ARGS, url=emu.url)
+def test_with_the_intro_an_edit_it_quotes_also_redoes_that_intro_request(base, emu, recast, tmp_path):
+    """The generated intro quotes key sentences: editing one of them redoes the turn's request and the one
+    intro request that carries the sentence; the other intro request comes from the cache."""
+    run0, voice = base
+    intro_requests = run0.stats["requests"] - TURN_REQUESTS
+    assert intro_requests >= 2 and "先看氣象資料" in run0.manifest["summary"]["intro"]
+    src = edited(tmp_path, "quoted", ("先看氣象資料", "先查氣象資料"))
+    run = render(recast, src, run0.out, *ARGS, url=emu.url)
     assert run.code == 0, run.stderr
-    assert "清晨三點起床" in run.manifest["summary"]["intro"]
-    assert (run.stats["synthesized"], run.stats["cached"]) == (2, base.stats["requests"] - 2)
-    by_voice = sorted((r.voice, r.text) for r in emu.log)
-    assert [v for v, _ in by_voice] == sorted([voice["林佩君"], voice["narrator"]])
-    assert all("清晨三點起床" in t for _, t in by_voice)
+    assert "先查氣象資料" in run.manifest["summary"]["intro"]
+    assert (run.stats["synthesized"], run.stats["cached"]) == (2, run0.stats["requests"] - 2)
+    asked = sorted((r.voice, r.text) for r in emu.log)
+    assert [v for v, _ in asked] == sorted([voice["林佩君"], voice["narrator"]])
+    assert all("先查氣象資料" in t for _, t in asked)
 
+
+def test_editing_a_turn_the_intro_does_not_quote_leaves_the_intro_alone(base, emu, recast, tmp_path):
+    run0, voice = base
+    src = edited(tmp_path, "unquoted", ("謝謝妳的邀請。", "謝謝妳的邀請，再見。"))
+    run = render(recast, src, run0.out, *ARGS, url=emu.url)
+    assert run.code == 0, run.stderr
+    assert run.manifest["summary"]["intro"] == run0.manifest["summary"]["intro"]
+    assert (run.stats["synthesized"], run.stats["cached"]) == (1, run0.stats["requests"] - 1)
+    assert [(r.text, r.voice) for r in emu.log] == [("謝謝妳的邀請，再見。", voice["吳建宏"])]
