@@ -163,6 +163,7 @@ def test_unwritable_output_is_one_line(recast, tmp_path, media_tools):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)
 def test_reference_render(recast, reference_input, tmp_path, media_tools):
     """The judged render: intro + 4 chapters in MP3 and M4A, loudness, speech at chapter marks."""
     m = render(recast, reference_input, tmp_path)
