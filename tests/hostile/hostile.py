@@ -29,7 +29,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generators import GENERATORS
+from hostile_generators import GENERATORS
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"

@@ -283,4 +283,4 @@ def test_data_files_are_plain_utf8():
         try:
             path.read_bytes().decode("utf-8")
         except UnicodeDecodeError:
-            pytest.fail(f"{path.name} is not UTF-8; generate binary inputs in generators.py instead")
+            pytest.fail(f"{path.name} is not UTF-8; generate binary inputs in hostile_generators.py instead")
