@@ -171,3 +171,17 @@ def test_two_speaker_interview_keeps_the_narrator_on_a_zh_tw_voice(recast, root)
     voices = [s["voice"] for s in data["speakers"]]
     assert len(voices) == 2 and all(v.startswith("zh-TW-") for v in voices) and len(set(voices)) == 2
     assert data["narrator"]["voice"].startswith("zh-TW-") and data["narrator"]["voice"] not in voices
+
+
+def test_a_fourth_speaker_gets_a_mainland_mandarin_voice_once_zh_tw_is_used_up(recast, tmp_path):
+    src = tmp_path / "four.txt"
+    src.write_text("張雅琪：大家好，今天來了三位來賓。\n吳建宏：大家好。\n林佩君：很高興來到這裡。\n"
+                   "陳志明：謝謝邀請。\n張雅琪：我們開始吧。\n", "utf-8")
+    proc = recast("inspect", str(src), "--engine", "edge", "--json")
+    assert proc.returncode == 0, proc.stderr.decode()
+    data = json.loads(proc.stdout)
+    voices = [s["voice"] for s in data["speakers"]]
+    assert len(set(voices)) == 4
+    assert sorted(voices[:3]) == ["zh-TW-HsiaoChenNeural", "zh-TW-HsiaoYuNeural", "zh-TW-YunJheNeural"]
+    assert voices[3].startswith("zh-CN-")
+    assert data["narrator"]["voice"].startswith("zh-") and data["narrator"]["voice"] not in voices
