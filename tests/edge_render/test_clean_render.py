@@ -1,5 +1,5 @@
 """A clean Edge render through the emulator: a complete edition, distinct voices, parallel requests;
-a second render from the cache; ``--engine auto`` with Edge reachable and unreachable."""
+a second render from the cache."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from pipeline import ffmpeg
 
-from .conftest import AUDIO, EDITION_FILES, HARBOR, TIDE, closed_port_url, max_overlap, render, sha
+from .conftest import AUDIO, EDITION_FILES, HARBOR, TIDE, max_overlap, render, sha
 
 _NON_WORD = re.compile(r"\W+")
 
@@ -128,34 +128,6 @@ def test_second_render_reuses_every_clip_and_is_byte_identical(clean, emu, recas
     assert again.stats["cached"] == again.stats["requests"] == run.stats["requests"]
     assert emu.log == []  # Edge was not asked for anything
     assert {n: sha(again.edition / n) for n in before} == before
-
-
-def test_auto_uses_edge_when_it_answers(emu, recast, tmp_path):
-    run = render(recast, TIDE, tmp_path, "--intro", "none", "--formats", "mp3", url=emu.url, engine="auto")
-    assert run.code == 0, run.stderr
-    m = run.manifest
-    assert m["engine"]["name"] == "edge"
-    assert all(s["voice"]["engine"] == "edge" for s in m["speakers"])
-    assert run.stats["synthesized"] == 6
-    # Edge saw the probe first, then the six requests of the transcript
-    log = emu.log
-    assert len(log) == 7 and all(r.status == "ok" for r in log)
-    assert (log[0].text, log[0].voice) == ("Hi.", "en-US-EmmaMultilingualNeural")
-    assert {r.text for r in log[1:]} >= {"早安，今天的海況怎麼樣？", "我們晚上再播一次。"}
-
-
-def test_auto_falls_back_to_espeak_with_one_notice(recast, tmp_path, media_tools):
-    run = render(recast, TIDE, tmp_path, "--intro", "none", "--formats", "mp3", url=closed_port_url(),
-                 engine="auto", json_out=False)
-    assert run.code == 0, run.stderr
-    lines = run.stderr.splitlines()
-    notices = [line for line in lines if "Edge" in line]
-    assert notices == ["recast: Edge TTS is unreachable; using espeak-ng (offline voices)"], run.stderr
-    assert "Traceback" not in run.stderr
-    m = json.loads((tmp_path / "tide-note" / "episode.json").read_text("utf-8"))
-    assert m["engine"]["name"] == "espeak"
-    assert all(s["voice"]["engine"] == "espeak" for s in m["speakers"])
-    assert m["stats"]["synthesized"] == 6 and (tmp_path / "tide-note" / "episode.mp3").stat().st_size > 10_000
 
 
 @pytest.mark.xfail(strict=True, reason="zh-TW casting: a male host takes YunJhe, the female guest HsiaoYu (the "
