@@ -19,6 +19,7 @@ from hostile import (
     check_no_partial_files,
     check_outside_untouched,
     expand,
+    ffprobe,
     load_cases,
     longest_silence_s,
     materialize,
@@ -251,6 +252,8 @@ def _check_render(case: Case, output: Path, manifest: dict, argv: list[str]) -> 
     if "title_length" in c:
         assert len(manifest["title"]) == c["title_length"]
         assert len(manifest["slug"]) <= 83
+        tag = ffprobe(edition / "episode.mp3")["format"]["tags"]["title"]  # shortened for ffmpeg's 256-byte lines
+        assert tag.endswith("…") and manifest["title"].startswith(tag[:-1]) and len(tag.encode()) <= 240, tag
     for fragment in c.get("html_lacks", []):
         assert fragment not in (edition / "shownotes.html").read_text("utf-8"), fragment
 
