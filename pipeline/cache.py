@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.errors import OutputError
+from pipeline.fsutil import explain_os_error, fsync_dir
 from pipeline.model import Clip, Request, SentenceTiming, Synthesis
 
 if TYPE_CHECKING:
@@ -41,15 +42,6 @@ def cache_key(request: Request, engine: Engine) -> str:
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
-def _fsync_dir(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 def _write_atomic(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}{_TMP}")
     try:
@@ -58,6 +50,10 @@ def _write_atomic(path: Path, data: bytes) -> None:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
+    except OSError as err:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise explain_os_error(err, path) from err
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
@@ -126,7 +122,7 @@ class ClipCache:
             self._clean_stale(audio_path.parent)
             _write_atomic(audio_path, synthesis.audio)
             _write_atomic(sidecar, json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8"))
-            _fsync_dir(audio_path.parent)
+            fsync_dir(audio_path.parent)
         except OSError as err:
             advice = ("free some space or pass another --cache-dir" if err.errno in (errno.ENOSPC, errno.EDQUOT)
                       else "pass another --cache-dir")

@@ -19,7 +19,8 @@ from pipeline.errors import OutputError
 TMP_PREFIX = ".tmp-"
 
 
-def _explain(err: OSError, path: Path) -> OutputError:
+def explain_os_error(err: OSError, path: Path) -> OutputError:
+    """One clear line for a failed write (full disk, permissions, read-only file system)."""
     if err.errno == errno.ENOSPC:
         return OutputError(f"no space left on the device while writing {path}; free some space and run again")
     if err.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
@@ -40,7 +41,7 @@ def atomic_path(path: Path) -> Iterator[Path]:
         fd, tmp_name = tempfile.mkstemp(prefix=TMP_PREFIX, suffix="-" + path.name[-40:], dir=path.parent)
         os.close(fd)
     except OSError as err:
-        raise _explain(err, path) from err
+        raise explain_os_error(err, path) from err
     tmp = Path(tmp_name)
     try:
         yield tmp
@@ -48,10 +49,10 @@ def atomic_path(path: Path) -> Iterator[Path]:
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; published files must be world-readable
         os.replace(tmp, path)
-        _fsync_dir(path.parent)
+        fsync_dir(path.parent)
     except OSError as err:
         tmp.unlink(missing_ok=True)
-        raise _explain(err, path) from err
+        raise explain_os_error(err, path) from err
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -91,7 +92,8 @@ def _umask() -> int:
     return 0o022
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
+    """fsync a folder so a rename inside it survives a crash (best effort)."""
     with contextlib.suppress(OSError):
         fd = os.open(folder, os.O_RDONLY)
         try:
