@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.errors import OutputError
-from pipeline.fsutil import explain_os_error, fsync_dir
+from pipeline.fsutil import fsync_dir
 from pipeline.model import Clip, Request, SentenceTiming, Synthesis
 
 if TYPE_CHECKING:
@@ -50,10 +50,6 @@ def _write_atomic(path: Path, data: bytes) -> None:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-    except OSError as err:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise explain_os_error(err, path) from err
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
