@@ -259,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         app(args=argv, prog_name="recast", standalone_mode=False)
     except RecastError as err:
-        sys.stderr.write(f"recast: error: {err}\n")
+        sys.stderr.write(f"recast: error: {_one_line(str(err))}\n")
         return err.exit_code
     except KeyboardInterrupt:
         sys.stderr.write("recast: interrupted; finished clips are cached, run the same command to resume\n")
@@ -270,15 +270,21 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except OSError as err:
         where = f" ({err.filename})" if getattr(err, "filename", None) else ""
-        sys.stderr.write(f"recast: error: {err.strerror or err}{where}\n")
+        sys.stderr.write(_one_line(f"recast: error: {err.strerror or err}{where}") + "\n")
         return 1
     except Exception as err:  # last resort: a bug. Name it in one line; RECAST_DEBUG=1 shows the traceback.
         if os.environ.get("RECAST_DEBUG"):
             raise
-        sys.stderr.write(f"recast: internal error: {type(err).__name__}: {err} "
-                         "(a bug; rerun with RECAST_DEBUG=1 for details and please report it)\n")
+        sys.stderr.write(_one_line(f"recast: internal error: {type(err).__name__}: {err} "
+                                   "(a bug; rerun with RECAST_DEBUG=1 for details and please report it)") + "\n")
         return 1
     return 0
+
+
+def _one_line(message: str) -> str:
+    """Errors are one line with no terminal control sequences: escape what is not printable (file names
+    may hold newlines or ESC)."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in message)
 
 
 def _usage_exit(err: BaseException) -> int:
@@ -295,7 +301,7 @@ def _usage_exit(err: BaseException) -> int:
         sys.stdout.write(ctx.get_help() + "\n")
         return 0
     hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
-    sys.stderr.write(f"recast: error: {message}{hint}\n")
+    sys.stderr.write(_one_line(f"recast: error: {message}{hint}") + "\n")
     return 2 if err.exit_code in (1, 2) else err.exit_code
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import re
 import shutil
 import time
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.errors import BadInput, OutputBusy, OutputError
+from pipeline.errors import BadInput, OutputBusy, OutputError, RecastError, SynthesisError
 from pipeline.model import Cast, Edition, Placement, Script, Summary, TimedChapter
 from pipeline.progress import NullProgress, Progress
 
@@ -107,7 +108,11 @@ def render_script(script: Script, options: RenderOptions, *, progress: Progress 
     slug = edition_slug(script)
     edition_dir = _inside(output, slug)
 
-    with _edition_lock(output, slug, notice), _work_dir(output, slug) as work:
+    with _edition_lock(output, slug, notice), _work_dir(output, slug) as work, _explain_failures(output):
+        if options.cover is not None:  # a bad cover fails now, not after every clip is synthesized
+            from pipeline.writers.tags import load_cover
+
+            load_cover(options.cover)
         with timer("cast"):
             engine = get_engine(options.engine, notice=notice)
             cast = _cast(script, engine.name, options.cast_file)
@@ -142,11 +147,54 @@ def render_script(script: Script, options: RenderOptions, *, progress: Progress 
 
             stats = {"requests": len(requests), "synthesized": synth.synthesized, "cached": synth.cached,
                      "timings": timer.timings()}
-            manifest = write_edition(edition, master, edition_dir, formats=options.formats, stats=stats,
+            stage = work / "edition"
+            manifest = write_edition(edition, master, stage, formats=options.formats, stats=stats,
                                      source=_source_dict(script),
                                      extra={"speaker_gains_db": dict(mixed.speaker_gains_db)})
-        manifest = _finish_manifest(edition_dir, manifest, timer)
+        manifest = _finish_manifest(stage, manifest, timer)
+        _move_into_place(stage, edition_dir, manifest)
     return RenderResult(edition_dir=edition_dir, manifest=manifest)
+
+
+#: Files a render writes that a later render may no longer write (another --formats, no cover).
+_EDITION_FILES = ("episode.mp3", "episode.m4a", "cover.jpg", "cover.png")
+
+
+def _move_into_place(stage: Path, edition_dir: Path, manifest: dict) -> None:
+    """Rename the staged edition's files into ``edition_dir``, episode.json last.
+
+    Everything was written (and could fail, e.g. on a full disk) in the staging folder beside it on the
+    same file system; renames need no space, so a failed render leaves the previous edition untouched.
+    """
+    from pipeline.fsutil import fsync_dir
+
+    edition_dir.mkdir(parents=True, exist_ok=True)
+    names = [f["name"] for f in manifest.get("files", [])]
+    for name in names:
+        os.replace(stage / name, edition_dir / name)
+    for name in _EDITION_FILES:
+        if name not in names:
+            (edition_dir / name).unlink(missing_ok=True)
+    os.replace(stage / "episode.json", edition_dir / "episode.json")
+    fsync_dir(edition_dir)
+
+
+@contextlib.contextmanager
+def _explain_failures(output: Path) -> Iterator[None]:
+    """OS errors and tool failures caused by a full disk become one clear line saying what to do."""
+    try:
+        yield
+    except OSError as err:
+        from pipeline.fsutil import explain_os_error
+
+        raise explain_os_error(err, Path(err.filename) if err.filename else output) from err
+    except (BadInput, SynthesisError, OutputError):
+        raise
+    except RecastError as err:
+        if shutil.disk_usage(output).free < 4 * 1024 * 1024:
+            raise OutputError(f"no space left on the device holding {output} ({err}); free some space and "
+                              "run again (finished clips are cached)") from err
+        raise
 
 
 def _finish_manifest(edition_dir: Path, manifest: dict, timer: _Timer) -> dict:
@@ -266,6 +314,8 @@ def _inside(output: Path, slug: str) -> Path:
     target = (output / slug).resolve()
     if target.parent != output:
         raise BadInput(f"refusing to write outside the output folder: {slug!r}")
+    if target.exists() and not target.is_dir():
+        raise BadInput(f"{target} exists and is not a folder; move it away or choose another --output")
     return target
 
 
@@ -275,6 +325,8 @@ def _edition_lock(output: Path, slug: str, notice: Notice) -> Iterator[None]:
     from filelock import FileLock, Timeout
 
     locks = output / ".locks"
+    if locks.exists() and not locks.is_dir():
+        raise BadInput(f"{locks} is not a folder (Recast keeps its render locks there); move it away")
     locks.mkdir(exist_ok=True)
     lock = FileLock(str(locks / f"{slug}.lock"))
     try:

@@ -104,11 +104,16 @@ def decode_bytes(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
     for magic, kind in _MAGIC:
         if data.startswith(magic):
             raise BadInput(f"{name} looks like {kind}, not a text transcript")
-    if b"\x00" in data[:8192]:
-        encoding = _bomless_utf16(data[:8192])
-        if encoding is None:
+    head = data[:8192]
+    if b"\x00" in head:
+        encoding = _bomless_utf16(head)
+        if encoding is not None:
+            return _strict(data, encoding, name), encoding
+        # a stray NUL or two in otherwise plain text is dropped (like other control characters);
+        # real binary data has many
+        if head.count(b"\x00") > max(2, len(head) // 1000):
             raise BadInput(f"{name} is a binary file, not a text transcript")
-        return _strict(data, encoding, name), encoding
+        data = data.replace(b"\x00", b"")
     try:
         text, encoding = data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:

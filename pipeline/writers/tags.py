@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from mutagen import MutagenError
 from mutagen.id3 import (
     APIC,
     CHAP,
@@ -204,7 +205,7 @@ def write_id3(path: Path, tags: TagData) -> None:
                      data=tags.cover.data))
     try:
         id3.save(str(path), v1=0, v2_version=4)
-    except OSError as err:
+    except (OSError, MutagenError) as err:
         raise RecastError(f"cannot write tags into {Path(path).name}: {err}") from err
 
 
@@ -232,5 +233,5 @@ def write_mp4(path: Path, tags: TagData) -> None:
         atoms["covr"] = [MP4Cover(tags.cover.data, imageformat=fmt)]
     try:
         mp4.save()
-    except OSError as err:
+    except (OSError, MutagenError) as err:
         raise RecastError(f"cannot write tags into {Path(path).name}: {err}") from err
