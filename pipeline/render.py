@@ -315,7 +315,7 @@ def _inside(output: Path, slug: str) -> Path:
     if target.parent != output:
         raise BadInput(f"refusing to write outside the output folder: {slug!r}")
     if target.exists() and not target.is_dir():
-        raise BadInput(f"{target} exists and is not a folder; move it away or choose another --output")
+        raise OutputError(f"{target} exists and is not a folder; move it away or choose another --output")
     return target
 
 
@@ -326,7 +326,7 @@ def _edition_lock(output: Path, slug: str, notice: Notice) -> Iterator[None]:
 
     locks = output / ".locks"
     if locks.exists() and not locks.is_dir():
-        raise BadInput(f"{locks} is not a folder (Recast keeps its render locks there); move it away")
+        raise OutputError(f"{locks} is not a folder (Recast keeps its render locks there); move it away")
     locks.mkdir(exist_ok=True)
     lock = FileLock(str(locks / f"{slug}.lock"))
     try:

@@ -184,8 +184,6 @@ def test_full_disk_leaves_no_temporary_or_work_files(disk_runs):
         assert not r.leftovers, (r.free, r.leftovers)
 
 
-@pytest.mark.xfail(strict=True, reason="writers replace episode.mp3, then fail on episode.m4a: the folder mixes the "
-                   "new mp3 with the old m4a and an episode.json whose sha256 no longer matches")
 def test_full_disk_keeps_the_previous_edition_intact(disk_runs):
     for r in disk_runs:
         if r.returncode == 0:
@@ -194,9 +192,6 @@ def test_full_disk_keeps_the_previous_edition_intact(disk_runs):
             assert r.after == r.before, (r.free, r.stderr, {k for k in r.after if r.after[k] != r.before.get(k)})
 
 
-@pytest.mark.xfail(strict=True, reason="out of space while mixing: 'recast: error: No space left on device' (no path, "
-                   "no advice); while encoding: 'ffmpeg failed …: Error closing file …' or '…: Invalid data found'; "
-                   "while tagging: 'recast: internal error: error: [Errno 28] …' (mutagen's error is not caught)")
 def test_full_disk_message_says_no_space_and_what_to_do(disk_runs):
     for r in disk_runs:
         if r.returncode == 0:
