@@ -119,11 +119,14 @@ def learn_line_labels(lines: Sequence[str]) -> dict[int, LabelParts]:
     known = list(labels.values())
     first = min(labels)
     for i, parts in cands.items():
-        if i in labels or i < first or nxt[i] is None or nxt[i] in labels:
+        if i in labels or i < first:
             continue
         if colon_style and lines[i].rstrip().endswith((":", "：")):
-            labels[i] = parts  # the document writes "Name：" lines: a one-time one is a label too
-        elif (len(occ[root_of[i]]) == 1 and prv[i] is not None and prv[i] not in labels
+            labels[i] = parts  # the document writes "Name：" lines: a one-time one is a label too, even
+            continue           # one with no speech after it (never words of the previous speaker)
+        if nxt[i] is None or nxt[i] in labels:
+            continue
+        if (len(occ[root_of[i]]) == 1 and prv[i] is not None and prv[i] not in labels
               and lines[prv[i]].rstrip().endswith(_FINISHED) and _lookalike(parts, known)):
             labels[i] = parts  # someone who talks once, between two finished paragraphs
     return dict(sorted(labels.items()))
@@ -156,7 +159,9 @@ def learn_inline_labels(lines: Sequence[str], *, loose: bool = False) -> dict[in
         known = [cands[i][0] for r in keep for i in occ[r]]
         first = min(i for r in keep for i in occ[r])
         for i, r in root_of.items():
-            if r not in keep and i > first and cands[i][1] and _lookalike(cands[i][0], known):
+            # a one-time label written like the others, even one with nothing after it ("Cleo:" at
+            # the end): a label, never words of the previous speaker
+            if r not in keep and i > first and _lookalike(cands[i][0], known):
                 keep.add(r)
     return {i: cands[i] for i, r in root_of.items() if r in keep}
 
