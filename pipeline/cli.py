@@ -257,7 +257,11 @@ def serve(
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app; turn every RecastError into one line on stderr and its exit code."""
     try:
-        app(args=argv, prog_name="recast", standalone_mode=False)
+        code = app(args=argv, prog_name="recast", standalone_mode=False)
+        if code == 130:  # typer turns Ctrl-C into Exit(130) and, without standalone mode, returns it
+            raise KeyboardInterrupt
+        if isinstance(code, int) and code:
+            return code
     except RecastError as err:
         sys.stderr.write(f"recast: error: {_one_line(str(err))}\n")
         return err.exit_code
