@@ -148,12 +148,20 @@ def _fault(err: BaseException, where: str) -> EngineFault:
     if isinstance(err, (ex.UnexpectedResponse, ex.UnknownResponse)):
         return ProtocolFault(f"Edge sent an unexpected message at {where}: {err}")
     if isinstance(err, ex.WebSocketError):
-        return ConnectionFault(f"Edge WebSocket error at {where}: {err}")
+        return _reached(ConnectionFault(f"Edge WebSocket error at {where}: {err}"))
     if isinstance(err, (asyncio.TimeoutError, aiohttp.ServerTimeoutError)):
         return TimeoutFault(f"Edge timed out at {where}")
-    if isinstance(err, (aiohttp.ClientError, OSError)):
+    if isinstance(err, aiohttp.ClientConnectorError) or (isinstance(err, OSError)
+                                                         and not isinstance(err, aiohttp.ClientError)):
         return ConnectionFault(f"cannot reach Edge at {where}: {err or type(err).__name__}")
+    if isinstance(err, aiohttp.ClientError):
+        return _reached(ConnectionFault(f"the connection to Edge at {where} broke: {err or type(err).__name__}"))
     raise err
+
+
+def _reached(fault: ConnectionFault) -> ConnectionFault:
+    fault.reached = True
+    return fault
 
 
 class EdgeEngine:
@@ -240,10 +248,23 @@ def probe(timeout: float = 3.0) -> bool:
     async def attempt() -> Synthesis:
         return await asyncio.wait_for(engine.synthesize("Hi.", voice), timeout)
 
-    try:
-        asyncio.run(attempt())
-    except (EngineFault, asyncio.TimeoutError):
-        return False
+    # The question is whether the service can be REACHED. An HTTP answer (403, 429, 5xx) or a socket that
+    # connected and then dropped means it can: synthesis retries those and explains a repeated 403. Only
+    # failures to connect at all (DNS, refused, connect timeout) send `--engine auto` to espeak-ng. A
+    # transient fault gets one more try.
+    for _ in range(2):
+        try:
+            asyncio.run(attempt())
+            return True
+        except ServiceStatus:
+            return True
+        except ConnectionFault as fault:
+            if not fault.reached:
+                return False
+        except asyncio.TimeoutError:
+            return False
+        except EngineFault:
+            pass
     return True
 
 

@@ -43,6 +43,8 @@ class ConnectionFault(EngineFault):
     """The service could not be reached or the connection broke."""
 
     kind = "connection"
+    reached = False
+    """True when a connection was made and then broke (the service exists but failed us)."""
 
 
 class TimeoutFault(EngineFault):
