@@ -116,3 +116,25 @@ def emu(emulator):
     emulator.clear_log()
     yield emulator
     emulator.set_faults(None)
+
+
+@pytest.fixture(scope="session")
+def fault_matrix(request, recast, media_tools, tmp_path_factory):
+    """The fault matrix (matrix.py) for the cases of test_faults.py this session runs, rendering in the
+    background."""
+    from .matrix import FaultMatrix, selected
+
+    matrix = FaultMatrix(recast, tmp_path_factory.mktemp("faults"),
+                         selected(request.session.items, Path(__file__).parent / "test_faults.py"))
+    yield matrix
+    matrix.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _start_fault_matrix_early(request):
+    """Start the fault matrix with the session's first edge_render test, so its renders (which mostly wait,
+    or keep one core busy) overlap with the other modules' renders instead of running after them."""
+    from .matrix import selected
+
+    if selected(request.session.items, Path(__file__).parent / "test_faults.py"):
+        request.getfixturevalue("fault_matrix")

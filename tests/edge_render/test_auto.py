@@ -39,26 +39,25 @@ def test_auto_falls_back_to_espeak_with_one_notice(recast, tmp_path, media_tools
 
 
 
-@pytest.mark.xfail(strict=True, reason="the auto probe makes one attempt: a single transient fault (503, 429, a "
-                   "dropped socket) on it switches the whole episode to espeak-ng, although synthesis itself "
-                   "would retry such faults")
-@pytest.mark.parametrize("fault", ["http503@1", "drop@1"])
+@pytest.mark.parametrize("fault", ["http503@1", "http429@1", "drop@1"])
 def test_auto_is_not_put_off_edge_by_one_transient_fault(emu, recast, fault):
     emu.set_faults(fault)
     proc = recast("inspect", str(TIDE), "--engine", "auto", "--json", env={"RECAST_EDGE_WSS_URL": emu.url})
     assert proc.returncode == 0, proc.stderr.decode()
-    assert emu.log[0].fault == fault.split("@")[0]  # the probe met the fault
+    assert emu.log[0].fault == fault.split("@")[0]  # the probe met the fault, then tried again
     voices = [s["voice"] for s in json.loads(proc.stdout)["speakers"]]
     assert all(v.startswith("zh-TW-") for v in voices), voices
 
 
-@pytest.mark.xfail(strict=True, reason="with --engine auto (the default) a repeated 403 makes the probe fail "
-                   "and the render falls back to espeak-ng saying 'Edge TTS is unreachable': the upgrade "
-                   "edge-tts / check the clock advice never reaches the user")
-def test_auto_passes_on_the_403_advice(emu, recast, tmp_path):
+def test_auto_with_edge_refusing_us_stops_with_the_403_advice(emu, recast, tmp_path):
+    """A 403 means Edge is there but refuses this client: auto must not hide that behind an espeak-ng
+    edition and an 'unreachable' notice."""
     emu.set_faults("http403@*")
     run = render(recast, TIDE, tmp_path, "--intro", "none", "--formats", "mp3", url=emu.url, engine="auto",
                  json_out=False)
-    assert run.code in (0, 3), run.stderr
+    assert run.code == 3, run.stderr
     assert emu.log and all(r.status == "http 403" for r in emu.log)
-    assert "pip install -U edge-tts" in run.stderr and "clock" in run.stderr, run.stderr
+    lines = run.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("recast: error: Edge refused the request (403)"), run.stderr
+    assert "pip install -U edge-tts" in lines[0] and "clock" in lines[0]
+    assert not (tmp_path / "tide-note").exists()

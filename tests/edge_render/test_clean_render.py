@@ -130,9 +130,6 @@ def test_second_render_reuses_every_clip_and_is_byte_identical(clean, emu, recas
     assert {n: sha(again.edition / n) for n in before} == before
 
 
-@pytest.mark.xfail(strict=True, reason="zh-TW casting: a male host takes YunJhe, the female guest HsiaoYu (the "
-                   "guest list's first female), and HsiaoYu is the narrator list's only zh-TW voice, so the narrator "
-                   "becomes zh-CN-YunyangNeural while zh-TW-HsiaoChenNeural stays unused")
 def test_two_speaker_interview_keeps_the_narrator_on_a_zh_tw_voice(recast, root):
     """voices/presets/zh-TW.toml: 'A two-person interview gets one female and one male zh-TW voice and the
     narrator the third'."""

@@ -47,16 +47,6 @@ def base(emulator, recast, tmp_path_factory):
     return run, voices
 
 
-def test_editing_a_one_request_turn_redoes_only_that_request(base, emu, recast, tmp_path):
-    run0, voice = base
-    src = edited(tmp_path, "short", ("真的很辛苦。", "真的很辛苦，辛苦您了。"))
-    run = render(recast, src, run0.out, "--intro", "none", *ARGS, url=emu.url)
-    assert run.code == 0, run.stderr
-    assert (run.stats["synthesized"], run.stats["cached"]) == (1, TURN_REQUESTS - 1)
-    assert [(r.text, r.voice) for r in emu.log] == [("真的很辛苦，辛苦您了。", voice["張雅琪"])]
-    assert run.edition == run0.edition
-
-
 def test_editing_both_parts_of_a_two_request_turn_redoes_both(base, emu, recast, tmp_path):
     run0, voice = base
     src = edited(tmp_path, "long", ("十五年前", "二十年前"), ("讓每一艘船", "讓每一條船"))

@@ -131,9 +131,6 @@ def test_ctrl_c_keeps_finished_clips_and_the_same_command_resumes(interrupted, e
     assert [r.text for r in emu.log] == [FAILING_TEXT]
 
 
-@pytest.mark.xfail(strict=True, reason="typer 0.29 turns KeyboardInterrupt into Exit(130) and, with "
-                   "standalone_mode=False, returns 130 from app(); pipeline.cli.main ignores that return value, "
-                   "so Ctrl-C ends `recast render` with exit 0 and no message")
 def test_ctrl_c_exits_130_with_a_resume_hint(interrupted):
     code, stdout, stderr, _out = interrupted
     assert stdout == b""
