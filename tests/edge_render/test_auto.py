@@ -61,3 +61,12 @@ def test_auto_with_edge_refusing_us_stops_with_the_403_advice(emu, recast, tmp_p
     assert len(lines) == 1 and lines[0].startswith("recast: error: Edge refused the request (403)"), run.stderr
     assert "pip install -U edge-tts" in lines[0] and "clock" in lines[0]
     assert not (tmp_path / "tide-note").exists()
+
+
+@pytest.mark.xfail(strict=True, reason="EdgeEngine() raises SynthesisError for a RECAST_EDGE_WSS_URL that is not "
+                   "ws:// or wss://; probe() catches it and returns False, so auto renders with espeak-ng saying "
+                   "'Edge TTS is unreachable' and never names the misconfigured variable")
+def test_auto_names_a_malformed_endpoint_variable(recast, tmp_path, media_tools):
+    run = render(recast, TIDE, tmp_path, "--intro", "none", "--formats", "mp3", url="http://127.0.0.1:9/edge",
+                 engine="auto", json_out=False)
+    assert "RECAST_EDGE_WSS_URL" in run.stderr and "ws://" in run.stderr, run.stderr
