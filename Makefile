@@ -31,6 +31,8 @@ bench: system-demo $(STAMP)
 	$(BIN)/python bench/synth_bench.py
 	$(BIN)/python bench/summary_bench.py
 	$(BIN)/python bench/mix_bench.py
+	$(BIN)/python bench/render_bench.py
+	$(BIN)/python bench/cli_bench.py
 
 system-demo:
 	@$(MAKE) --no-print-directory _system TOOLS="$(DEMO_TOOLS)"

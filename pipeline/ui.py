@@ -169,7 +169,7 @@ class Ui:
         """Human summary of ``recast render``: where the edition is and what it holds."""
         m = result.manifest
         c = self.out
-        c.print(f"[bold]Edition ready:[/bold] {result.edition_dir}")
+        c.print(f"[bold]Edition ready:[/bold] {_nice_path(result.edition_dir)}")
         c.print(f"  {_esc(m['title'])}")
         lo = m.get("loudness") or {}
         c.print(f"  Duration {_fmt_clock(m['duration_ms'])}, {len(m['chapters'])} chapters, "
@@ -181,7 +181,8 @@ class Ui:
                 f"took {st.get('timings', {}).get('total', 0):.1f} s")
         for f in m.get("files", []):
             c.print(f"  {f['name']:<18} {f['bytes']:>12,} bytes")
-        c.print(f"Play it: ffplay -nodisp {result.edition_dir / m['files'][0]['name']}" if m.get("files") else "")
+        c.print(f"Play it: ffplay -nodisp {_nice_path(result.edition_dir / m['files'][0]['name'])}"
+                if m.get("files") else "")
 
     def show_voices(self, voices: list[Voice]) -> None:
         """Table of voices for ``recast voices``."""
@@ -217,6 +218,14 @@ def estimate_speech_seconds(script: Script) -> float:
         cjk += n_cjk
         words += len(re.findall(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?", text))
     return cjk / 4.5 + words / 2.6
+
+
+def _nice_path(path) -> str:
+    """``path`` relative to the current folder when it is inside it (as the user typed it), else absolute."""
+    import os
+
+    rel = os.path.relpath(path)
+    return rel if not rel.startswith("..") else str(path)
 
 
 def _esc(text: str) -> str:

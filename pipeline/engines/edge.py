@@ -38,7 +38,7 @@ from pipeline.engines.faults import (
     ShortAudio,
     TimeoutFault,
 )
-from pipeline.errors import SynthesisError
+from pipeline.errors import BadInput, SynthesisError
 from pipeline.model import SentenceTiming, Synthesis, VoiceSettings
 
 URL_ENV = "RECAST_EDGE_WSS_URL"
@@ -67,7 +67,7 @@ def effective_url() -> str | None:
         return None
     parts = urllib.parse.urlsplit(raw)
     if parts.scheme not in ("ws", "wss") or not parts.netloc:
-        raise SynthesisError(f"{URL_ENV} must be a ws:// or wss:// URL, not {raw!r}")
+        raise BadInput(f"{URL_ENV} must be a ws:// or wss:// URL, not {raw!r}")
     if not parts.query:
         from edge_tts.constants import TRUSTED_CLIENT_TOKEN
 

@@ -63,10 +63,8 @@ def test_auto_with_edge_refusing_us_stops_with_the_403_advice(emu, recast, tmp_p
     assert not (tmp_path / "tide-note").exists()
 
 
-@pytest.mark.xfail(strict=True, reason="EdgeEngine() raises SynthesisError for a RECAST_EDGE_WSS_URL that is not "
-                   "ws:// or wss://; probe() catches it and returns False, so auto renders with espeak-ng saying "
-                   "'Edge TTS is unreachable' and never names the misconfigured variable")
 def test_auto_names_a_malformed_endpoint_variable(recast, tmp_path, media_tools):
     run = render(recast, TIDE, tmp_path, "--intro", "none", "--formats", "mp3", url="http://127.0.0.1:9/edge",
                  engine="auto", json_out=False)
     assert "RECAST_EDGE_WSS_URL" in run.stderr and "ws://" in run.stderr, run.stderr
+    assert run.code == 2 and len(run.stderr.splitlines()) == 1, run.stderr

@@ -113,7 +113,7 @@ def test_url_without_query_gets_the_client_token(monkeypatch):
     assert url.startswith("ws://127.0.0.1:9/consumer/") and "?TrustedClientToken=" in url
     assert len(url.split("=", 1)[1]) == 32
     monkeypatch.setenv(edge_mod.URL_ENV, "http://example.invalid/")
-    with pytest.raises(SynthesisError, match="ws:// or wss://"):
+    with pytest.raises(BadInput, match="ws:// or wss://"):
         edge_mod.effective_url()
 
 
