@@ -301,9 +301,10 @@ def _prepare_output(output: Path) -> Path:
         raise BadInput(f"output path is not a folder: {output}")
     try:
         output.mkdir(parents=True, exist_ok=True)
-        probe = output / ".recast-write-test"
-        probe.write_bytes(b"")
-        probe.unlink()
+        import tempfile
+
+        with tempfile.NamedTemporaryFile(dir=output, prefix=".tmp-write-test-"):
+            pass  # a unique name: renders started at once must not remove each other's probe
     except OSError as err:
         raise OutputError(f"cannot write to the output folder {output}: {err.strerror or err}; "
                           "choose another --output") from err
