@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import shutil
 import subprocess
+import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from pipeline.errors import RecastError, ToolMissing
@@ -37,6 +40,34 @@ def run(tool: str, args: list[str], *, input: bytes | None = None, timeout: floa
         lines = [ln for ln in proc.stderr.decode("utf-8", "replace").splitlines() if ln.strip()]
         raise RecastError(f"{tool} failed: {lines[-1] if lines else 'exit ' + str(proc.returncode)}")
     return proc.stdout
+
+
+def run_fed(tool: str, args: list[str], chunks: Iterable[bytes]) -> None:
+    """Run ffmpeg with ``args`` reading its input (``-i pipe:0``) from ``chunks`` as they come: nothing is
+    held whole. Raises RecastError with ffmpeg's last error line when it fails."""
+    cmd = [require(tool), "-hide_banner", "-nostdin", "-loglevel", "error", *args]
+    # -nostdin only stops ffmpeg reading keys from stdin; "-i pipe:0" still reads the data from it.
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=err)
+        assert proc.stdin is not None
+        try:
+            try:
+                for chunk in chunks:
+                    proc.stdin.write(chunk)
+            except BrokenPipeError:
+                pass  # ffmpeg stopped reading: it failed, and says why below
+            finally:
+                with contextlib.suppress(BrokenPipeError):
+                    proc.stdin.close()
+            code = proc.wait()
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
+        if code != 0:
+            err.seek(0)
+            lines = [ln for ln in err.read().decode("utf-8", "replace").splitlines() if ln.strip()]
+            raise RecastError(f"{tool} failed: {lines[-1] if lines else 'exit ' + str(code)}")
 
 
 def probe(path: Path) -> dict:

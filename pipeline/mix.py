@@ -1,21 +1,26 @@
 """Mix synthesized clips into one edition (pydub lives only here).
 
-Two passes, both linear in the number of clips and bounded in memory:
+Linear in the number of clips and flat in memory, whatever the length of the edition:
 
 1. **Prepare** every clip (a bounded pool of threads; one ffmpeg process decodes a batch of clips):
    decode to mono 16-bit PCM at the mix rate, find the speech inside it (leading/trailing silence below
-   a threshold 50 dB under the clip's own peak, floored at −65 dBFS), keep a few ms around it, fade the edges so joins never
-   click, and append it to its speaker's scratch WAV. Each speaker's loudness is then measured on that
-   file (ffmpeg ebur128: BS.1770 K-weighting and gating) and one gain per speaker brings every voice,
-   the narrator's included, to the same loudness without clipping.
-2. **Lay out and stream**: walk the clips in play order, write the gap as silence bytes and then the
-   clip's PCM (with its speaker's gain) straight into the master WAV. No growing AudioSegment is ever
-   concatenated; at most a window of clips is in memory at once.
+   a threshold 50 dB under the clip's own peak, floored at −65 dBFS), keep a few ms around it, fade the
+   edges so joins never click, and append it to its speaker's scratch WAV.
+2. **Level-match**: each speaker's scratch WAV is measured (ffmpeg ebur128: BS.1770 K-weighting; the
+   speakers at once, on every core) as 400 ms blocks; one gain per speaker brings every voice, the
+   narrator's included, to the same loudness without clipping. The blocks of all speakers, shifted by
+   their gains, gate together into the loudness of the whole edition — known without ever writing it.
+3. **Lay out**: the gap before every clip follows the conversation (part, turn, chapter); placements
+   say where every clip's speech lies.
+
+The result is a :class:`pipeline.model.Master` that streams the edition on demand — silence bytes, then
+each clip's PCM with its speaker's gain, straight from the scratch files — for the writers to pipe into
+the encoders. No growing AudioSegment is ever concatenated; at most a window of clips is in memory.
 """
 
 from __future__ import annotations
 
-import contextlib
+import functools
 import math
 import os
 import wave
@@ -27,7 +32,7 @@ from pathlib import Path
 
 from pipeline import ffmpeg, loudness
 from pipeline.errors import BadInput, RecastError
-from pipeline.model import NARRATOR_ID, Clip, Placement, SentenceTiming
+from pipeline.model import NARRATOR_ID, Clip, Master, Placement, SentenceTiming
 
 _SAMPLE_RATES = (16000, 22050, 24000, 32000, 44100, 48000)
 _WIDTH = 2  # bytes per sample: 16-bit PCM
@@ -38,6 +43,8 @@ KEEP_LEAD_MS = 10
 KEEP_TAIL_MS = 40
 #: Clips decoded by one ffmpeg process.
 DECODE_BATCH = 8
+#: Frames per chunk when the master is streamed.
+_CHUNK_FRAMES = 1 << 16
 #: Samples of a speaker's clips may reach at most this level after their gain (dBFS).
 PEAK_CEILING_DBFS = -1.0
 
@@ -87,8 +94,9 @@ class MixSettings:
 class Mix:
     """The mixed edition."""
 
-    master: Path
-    """Mono 16-bit PCM WAV of the whole edition (not yet loudness-normalized)."""
+    master: Master
+    """The edition's audio (mono 16-bit PCM, speakers level-matched, not yet at its final loudness),
+    streamed from the speakers' scratch WAVs in ``workdir``: valid while those exist."""
     placements: tuple[Placement, ...]
     """Where every clip's speech lies in the master, in play order."""
     duration_ms: int
@@ -142,15 +150,27 @@ def mix(clips: Sequence[Clip], settings: MixSettings, workdir: Path) -> Mix:
     files = {sid: scratch / f"speaker-{i:03d}.wav" for i, sid in enumerate(speakers)}
 
     prepared = _prepare_all(clips, settings, files, scratch)
-    gains = _speaker_gains(prepared, files, settings)
-    master = workdir / "master.wav"
-    placements, frames = _stream(clips, prepared, gains, files, settings, master)
-    for path in files.values():
-        path.unlink(missing_ok=True)
-    with contextlib.suppress(OSError):
-        scratch.rmdir()
+    gains, measured = _speaker_gains(prepared, files, settings)
+    segments, placements, frames = _layout(clips, prepared, settings)
+    peak = max((p.peak_dbfs + gains[p.speaker] for p in prepared if p.frames), default=-math.inf)
+    loudness_lufs, final_gain, limit, final_lufs = loudness.plan_final(
+        [(files[sid], gains[sid], values) for sid, values in measured.items()], peak, workers=_workers(settings))
+    master = Master(sample_rate=settings.sample_rate, frames=frames, loudness_lufs=loudness_lufs, peak_dbfs=peak,
+                    read=functools.partial(_stream, tuple(segments), dict(gains), dict(files), settings.sample_rate),
+                    gain_db=final_gain, limit_dbfs=limit, final_lufs=final_lufs)
     return Mix(master=master, placements=placements, duration_ms=_ms(frames, settings.sample_rate),
                speaker_gains_db=tuple((sid, round(gains[sid], 2)) for sid in speakers))
+
+
+def save_wav(master: Master, path: Path) -> Path:
+    """Write ``master`` as a mono 16-bit PCM WAV file (for listening to the raw mix, and for tests)."""
+    out = _open_writer(Path(path), master.sample_rate)
+    try:
+        for chunk in master.read():
+            out.writeframesraw(chunk)
+    finally:
+        out.close()
+    return Path(path)
 
 
 # --------------------------------------------------------------------------------------------- prepare
@@ -159,7 +179,7 @@ def mix(clips: Sequence[Clip], settings: MixSettings, workdir: Path) -> Mix:
 def _prepare_all(clips: Sequence[Clip], settings: MixSettings, files: dict[str, Path],
                  scratch: Path) -> list[_Prepared]:
     """Decode/trim/fade every clip on a bounded thread pool, appending each to its speaker's WAV in order."""
-    workers = settings.workers or min(4, os.cpu_count() or 1)
+    workers = _workers(settings)
     batches = [clips[i:i + DECODE_BATCH] for i in range(0, len(clips), DECODE_BATCH)]
     writers = {sid: _open_writer(path, settings.sample_rate) for sid, path in files.items()}
     written = dict.fromkeys(files, 0)
@@ -269,80 +289,109 @@ def _decode_batch(batch: Sequence[Clip], rate: int, scratch: Path) -> list[bytes
 # ------------------------------------------------------------------------------------------ level match
 
 
-def _speaker_gains(prepared: list[_Prepared], files: dict[str, Path], settings: MixSettings) -> dict[str, float]:
-    """One gain per speaker: the same loudness for all, no sample above PEAK_CEILING_DBFS."""
+def _speaker_gains(prepared: list[_Prepared], files: dict[str, Path],
+                   settings: MixSettings) -> tuple[dict[str, float], dict[str, tuple[float, ...]]]:
+    """One gain per speaker — the same loudness for all, no sample above PEAK_CEILING_DBFS — and each
+    speaker's 400 ms block loudness (before its gain)."""
     peaks: dict[str, float] = dict.fromkeys(files, -math.inf)
     for p in prepared:
         peaks[p.speaker] = max(peaks[p.speaker], p.peak_dbfs)
+    voiced = [sid for sid in files if not math.isinf(peaks[sid])]
+    with ThreadPoolExecutor(max_workers=_workers(settings), thread_name_prefix="recast-loudness") as pool:
+        measured = dict(zip(voiced, pool.map(lambda sid: loudness.blocks(files[sid]), voiced), strict=True))
     if not settings.level_match:
-        return dict.fromkeys(files, 0.0)
-    measured: dict[str, float] = {}
-    for sid, path in files.items():
-        if math.isinf(peaks[sid]):
-            continue
-        value = loudness.integrated(path)
-        if value > loudness.SILENT_LUFS:
-            measured[sid] = value
+        return dict.fromkeys(files, 0.0), measured
+    levels = {sid: loudness.gated(values) for sid, values in measured.items()}
+    levels = {sid: value for sid, value in levels.items() if value > loudness.SILENT_LUFS}
     common = settings.target_lufs
-    for sid, value in measured.items():
+    for sid, value in levels.items():
         common = min(common, value + (PEAK_CEILING_DBFS - peaks[sid]))
     gains: dict[str, float] = {}
     for sid in files:
-        if sid in measured:
-            gains[sid] = common - measured[sid]
+        if sid in levels:
+            gains[sid] = common - levels[sid]
         else:  # too short to gate (< 0.4 s of speech) or silent: leave it, but never let it clip
             gains[sid] = min(0.0, PEAK_CEILING_DBFS - peaks[sid]) if not math.isinf(peaks[sid]) else 0.0
-    return gains
+    return gains, measured
 
 
 # --------------------------------------------------------------------------------------------- stream
 
 
-def _stream(clips: Sequence[Clip], prepared: list[_Prepared], gains: dict[str, float],
-            files: dict[str, Path], settings: MixSettings, master: Path) -> tuple[tuple[Placement, ...], int]:
-    """Write the master WAV in one pass; return the placements and the total frames."""
-    from pydub import AudioSegment
+@dataclass(frozen=True)
+class _Segment:
+    """A stretch of the master: ``silence`` frames, then ``frames`` frames of a speaker's scratch WAV."""
 
+    silence: int
+    speaker: str | None = None
+    offset: int = 0
+    frames: int = 0
+
+
+def _layout(clips: Sequence[Clip], prepared: list[_Prepared],
+            settings: MixSettings) -> tuple[list[_Segment], tuple[Placement, ...], int]:
+    """Where every clip goes: the master's segments, the placements, and the total frames."""
     rate = settings.sample_rate
-    readers = {sid: wave.open(str(path), "rb") for sid, path in files.items()}
-    out = _open_writer(master, rate)
-    cursor = 0  # frames written so far
-    prev_tail = 0  # frames of the previous clip written after its speech end
+    segments: list[_Segment] = []
+    cursor = 0  # frames laid out so far
+    prev_tail = 0  # frames of the previous clip after its speech end
     pending_gap = 0  # ms of gap owed by clips without speech
     started = False
     placements: list[Placement] = []
+    for i, (clip, prep) in enumerate(zip(clips, prepared, strict=True)):
+        gap_ms = max(pending_gap, gap_before(clips[i - 1] if i else None, clip, settings))
+        if prep.frames == 0:
+            pending_gap = gap_ms
+            at = _ms(cursor, rate)
+            placements.append(_place(clip, at, at, prep, 0.0))
+            continue
+        pending_gap = 0
+        silence = max(0, gap_ms * rate // 1000 - prev_tail - prep.speech_from) if started else 0
+        segments.append(_Segment(silence, prep.speaker, prep.offset, prep.frames))
+        cursor += silence
+        start, end = cursor + prep.speech_from, cursor + prep.speech_to
+        placements.append(_place(clip, _ms(start, rate), _ms(end, rate), prep, _ms(start, rate) - prep.clip_speech_ms))
+        cursor += prep.frames
+        prev_tail = prep.frames - prep.speech_to
+        started = True
+    tail = max(0, settings.tail_ms * rate // 1000 - prev_tail)
+    segments.append(_Segment(tail))
+    return segments, tuple(placements), cursor + tail
+
+
+def _stream(segments: tuple[_Segment, ...], gains: dict[str, float], files: dict[str, Path],
+            rate: int) -> Iterator[bytes]:
+    """The master's PCM in order, in chunks of at most _CHUNK_FRAMES frames, each clip with its speaker's gain."""
+    from pydub import AudioSegment
+
+    silence = bytes(_WIDTH * _CHUNK_FRAMES)
+    readers: dict[str, wave.Wave_read] = {}
     try:
-        for i, (clip, prep) in enumerate(zip(clips, prepared, strict=True)):
-            gap_ms = max(pending_gap, gap_before(clips[i - 1] if i else None, clip, settings))
-            if prep.frames == 0:
-                pending_gap = gap_ms
-                at = _ms(cursor, rate)
-                placements.append(_place(clip, at, at, prep, 0.0))
+        for seg in segments:
+            left = seg.silence
+            while left > 0:
+                n = min(left, _CHUNK_FRAMES)
+                yield silence[: n * _WIDTH]
+                left -= n
+            if not seg.frames:
                 continue
-            pending_gap = 0
-            silence = max(0, gap_ms * rate // 1000 - prev_tail - prep.speech_from) if started else 0
-            _write_silence(out, silence)
-            cursor += silence
-            reader = readers[prep.speaker]
-            reader.setpos(prep.offset)
-            pcm = reader.readframes(prep.frames)
-            gain = gains[prep.speaker]
-            if abs(gain) >= 0.005:
-                pcm = AudioSegment(data=pcm, sample_width=_WIDTH, frame_rate=rate, channels=1).apply_gain(gain).raw_data
-            out.writeframesraw(pcm)
-            start, end = cursor + prep.speech_from, cursor + prep.speech_to
-            placements.append(_place(clip, _ms(start, rate), _ms(end, rate), prep, _ms(start, rate) - prep.clip_speech_ms))
-            cursor += prep.frames
-            prev_tail = prep.frames - prep.speech_to
-            started = True
-        tail = max(0, settings.tail_ms * rate // 1000 - prev_tail)
-        _write_silence(out, tail)
-        cursor += tail
+            if seg.speaker not in readers:
+                readers[seg.speaker] = wave.open(str(files[seg.speaker]), "rb")
+            reader = readers[seg.speaker]
+            reader.setpos(seg.offset)
+            gain = gains[seg.speaker]
+            left = seg.frames
+            while left > 0:
+                pcm = reader.readframes(min(left, _CHUNK_FRAMES))
+                if not pcm:
+                    raise RecastError(f"the mix's scratch file {files[seg.speaker].name} ended early; run again")
+                left -= len(pcm) // _WIDTH
+                if abs(gain) >= 0.005:
+                    pcm = AudioSegment(data=pcm, sample_width=_WIDTH, frame_rate=rate, channels=1).apply_gain(gain).raw_data
+                yield pcm
     finally:
-        out.close()
         for r in readers.values():
             r.close()
-    return tuple(placements), cursor
 
 
 def _place(clip: Clip, start_ms: int, end_ms: int, prep: _Prepared, shift_ms: float) -> Placement:
@@ -363,12 +412,8 @@ def _open_writer(path: Path, rate: int) -> wave.Wave_write:
     return w
 
 
-def _write_silence(out: wave.Wave_write, frames: int) -> None:
-    chunk = b"\x00" * (_WIDTH * 65536)
-    while frames > 0:
-        n = min(frames, 65536)
-        out.writeframesraw(chunk[: n * _WIDTH])
-        frames -= n
+def _workers(settings: MixSettings) -> int:
+    return settings.workers or min(4, os.cpu_count() or 1)
 
 
 def _ms(frames: int, rate: int) -> int:

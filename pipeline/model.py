@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -374,6 +375,38 @@ class Loudness:
     """True peak."""
     lra: float
     """Loudness range in LU."""
+
+
+@dataclass(frozen=True)
+class Master:
+    """The edition's audio before its final gain: mono 16-bit PCM, streamed on demand, never held whole.
+
+    The mixer describes it (loudness combined from per-speaker measurements, no pass over the whole
+    edition); the audio writers stream it through the final gain and limiter into every encoder at once.
+    """
+
+    sample_rate: int
+    """Frames per second."""
+    frames: int
+    """Length in frames."""
+    loudness_lufs: float
+    """Integrated loudness (BS.1770 gating) of the PCM as streamed, measured or combined from its parts."""
+    peak_dbfs: float
+    """Highest sample level of the PCM as streamed (−inf for silence)."""
+    read: Callable[[], Iterator[bytes]]
+    """A fresh pass over the PCM (mono s16le), in order, in chunks of bounded size."""
+    gain_db: float = 0.0
+    """Final gain that brings it to the target loudness (with the limiter below, when there is one)."""
+    limit_dbfs: float | None = None
+    """Level of the limiter after the final gain (sample peaks); None when the gain alone stays under the
+    true-peak ceiling."""
+    final_lufs: float | None = None
+    """Loudness expected after the final gain and limiter (measured on the parts through them)."""
+
+    @property
+    def duration_ms(self) -> int:
+        """Length in ms."""
+        return round(self.frames * 1000 / self.sample_rate)
 
 
 # ------------------------------------------------------------------------------------------- edition

@@ -1,6 +1,7 @@
 """``recast render``: the orchestrator. It reads like its own table of contents:
 
-ingest → cast → summarize (intro) → prepare text → synthesize → mix → normalize loudness → write outputs.
+ingest → cast → summarize (intro) → prepare text → synthesize → mix → write outputs (the final gain and
+limiter are applied on the way into the encoders, from the loudness the mixer combined).
 
 Each stage is a function in its own module taking and returning frozen data (``pipeline.model``).
 This module only sequences them, times them, and guards the output folder (a lock per edition, work files
@@ -131,11 +132,6 @@ def render_script(script: Script, options: RenderOptions, *, progress: Progress 
             from pipeline.mix import MixSettings, mix
 
             mixed = mix(synth.clips, MixSettings(), work)
-        with timer("loudness"):
-            from pipeline.loudness import normalize
-
-            master = work / "master-normalized.wav"
-            normalize(mixed.master, master)
         chapters = timed_chapters(script, summary, mixed.placements, mixed.duration_ms)
         edition = Edition(
             script=script, cast=cast, summary=summary, placements=mixed.placements, chapters=chapters,
@@ -148,7 +144,7 @@ def render_script(script: Script, options: RenderOptions, *, progress: Progress 
             stats = {"requests": len(requests), "synthesized": synth.synthesized, "cached": synth.cached,
                      "timings": timer.timings()}
             stage = work / "edition"
-            manifest = write_edition(edition, master, stage, formats=options.formats, stats=stats,
+            manifest = write_edition(edition, mixed.master, stage, formats=options.formats, stats=stats,
                                      source=_source_dict(script),
                                      extra={"speaker_gains_db": dict(mixed.speaker_gains_db)})
         manifest = _finish_manifest(stage, manifest, timer)

@@ -18,7 +18,7 @@ from pathlib import Path
 from pipeline import __version__, ffmpeg, loudness
 from pipeline.errors import BadInput
 from pipeline.fsutil import atomic_write_bytes, atomic_write_text
-from pipeline.model import NARRATOR_ID, Edition, VoiceSettings
+from pipeline.model import NARRATOR_ID, Edition, Master, VoiceSettings
 from pipeline.writers.audio import AUDIO_WRITERS, Encoded, write_audio
 from pipeline.writers.files import TEXT_WRITERS
 from pipeline.writers.labels import iso639_2, label, narrator_name
@@ -32,9 +32,10 @@ MANIFEST = "episode.json"
 COVER_NAMES = {"image/jpeg": "cover.jpg", "image/png": "cover.png"}
 
 
-def write_edition(edition: Edition, master: Path, out_dir: Path, *, formats: tuple[str, ...] = ("mp3", "m4a"),
+def write_edition(edition: Edition, master: Master, out_dir: Path, *, formats: tuple[str, ...] = ("mp3", "m4a"),
                   stats: dict, source: dict, extra: dict | None = None) -> dict:
-    """Write every file of ``edition`` into ``out_dir`` from the loudness-normalized ``master`` WAV.
+    """Write every file of ``edition`` into ``out_dir``, its audio streamed from ``master`` (brought to
+    −16 LUFS on the way into the encoders).
 
     Audio files of formats not asked for this time (left by an earlier render) are removed, so the folder
     holds exactly what the manifest lists. Returns the manifest (``episode.json``) as written. Raises BadInput for an unknown format or a cover
@@ -48,11 +49,8 @@ def write_edition(edition: Edition, master: Path, out_dir: Path, *, formats: tup
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     tag_data = _tag_data(edition, cover)
-    encoded: list[Encoded] = []
-    # scratch beside the master: the orchestrator's work folder, wiped when a killed run is resumed
-    with tempfile.TemporaryDirectory(prefix="write-", dir=Path(master).parent) as tmp:
-        for fmt in formats:
-            encoded.append(write_audio(fmt, Path(master), out_dir, edition.chapters, tag_data, Path(tmp)))
+    with tempfile.TemporaryDirectory(prefix="recast-write-") as tmp:  # the chapters for ffmpeg
+        encoded = write_audio(formats, master, out_dir, edition.chapters, tag_data, Path(tmp))
     files = [(e.path, e.mime) for e in encoded]
     if cover is not None:  # the episode's artwork beside the audio, for the feed and the site
         name = COVER_NAMES[cover.mime]

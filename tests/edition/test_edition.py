@@ -227,13 +227,13 @@ def test_audio_is_byte_identical_when_written_again(built, tmp_path):
     assert again == built.manifest
 
 
-def test_an_off_target_master_is_fixed_not_shipped(built, tmp_path):
-    """Given the raw mix (about −20 LUFS) instead of a normalized master, the writer re-normalizes."""
-    manifest = write_edition(built.edition, built.mix.master, tmp_path / "raw", formats=("m4a",), stats=STATS,
-                             source=SOURCE)
-    assert ebur128(built.mix.master)["I"] < -18.0
+def test_an_off_target_plan_is_fixed_not_shipped(built, tmp_path):
+    """A master whose planned gain is 4 dB short (as a wrong loudness prediction would be): the writer
+    measures what it encoded, aims again, and ships only a file on target."""
+    short = dataclasses.replace(built.master, gain_db=built.master.gain_db - 4.0)
+    manifest = write_edition(built.edition, short, tmp_path / "raw", formats=("m4a",), stats=STATS, source=SOURCE)
     measured = ebur128(tmp_path / "raw" / "episode.m4a")
-    assert abs(measured["I"] + 16.0) <= 1.0 and measured["TP"] <= -1.0
+    assert abs(measured["I"] + 16.0) <= 0.5 and measured["TP"] <= -1.0
     assert manifest["loudness"]["measured_on"] == "episode.m4a"
     assert not (tmp_path / "raw" / "episode.mp3").exists()
     assert [f["name"] for f in manifest["files"]][0] == "episode.m4a"

@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import array
+import re
+import subprocess
 import wave
 from pathlib import Path
 
 import pytest
 
 from pipeline.errors import BadInput, RecastError
-from pipeline.mix import MixSettings, gap_before, mix
+from pipeline.mix import MixSettings, gap_before, mix, save_wav
 from pipeline.model import NARRATOR_ID, Clip, Request, SentenceTiming, VoiceSettings
 
 from .conftest import Line, build_clips, ebur128, make_clip, speech_onsets
 
 
-def speaker_loudness(master: Path, placements, work: Path) -> dict[str, float]:
+def speaker_loudness(master, placements, work: Path) -> dict[str, float]:
     """Integrated loudness (ffmpeg ebur128) of each speaker's placed speech, cut out of the master."""
-    with wave.open(str(master), "rb") as w:
+    with wave.open(str(save_wav(master, work / "master.wav")), "rb") as w:
         rate = w.getframerate()
         pcm = w.readframes(w.getnframes())
     parts: dict[str, bytearray] = {}
@@ -82,8 +84,8 @@ def test_edge_like_padding_is_trimmed(mixed, clips):
 
 def test_placements_and_sentences_match_the_audio(mixed, clips):
     """Every placement and every sentence starts where ffmpeg's silencedetect hears speech resume."""
-    result, _ = mixed
-    onsets = speech_onsets(result.master, noise_db=-45, min_silence=0.2)
+    result, work = mixed
+    onsets = speech_onsets(save_wav(result.master, work / "master.wav"), noise_db=-45, min_silence=0.2)
     for clip, p in zip(clips, result.placements, strict=True):
         assert min(abs(o * 1000 - p.start_ms) for o in onsets) <= 50, p
         assert len(p.sentences) == len(clip.sentences)
@@ -104,15 +106,38 @@ def test_mixing_the_same_clips_again_gives_the_same_bytes(mixed, clips, tmp_path
     """Cached clips must give a byte-identical edition (wav clips at 22.05 kHz and mp3 clips at 24 kHz)."""
     result, _ = mixed
     again = mix(clips, MixSettings(), tmp_path)
-    assert again.master.read_bytes() == result.master.read_bytes()
+    assert b"".join(again.master.read()) == b"".join(result.master.read())
     assert again.placements == result.placements and again.speaker_gains_db == result.speaker_gains_db
+    assert (again.master.gain_db, again.master.limit_dbfs) == (result.master.gain_db, result.master.limit_dbfs)
 
 
-def test_master_is_mono_16_bit_at_the_mix_rate(mixed):
+def test_master_is_mono_16_bit_at_the_mix_rate(mixed, tmp_path):
     result, _ = mixed
-    with wave.open(str(result.master), "rb") as w:
+    assert result.master.sample_rate == 44100 and result.master.duration_ms == result.duration_ms
+    assert sum(len(chunk) for chunk in result.master.read()) == 2 * result.master.frames
+    with wave.open(str(save_wav(result.master, tmp_path / "m.wav")), "rb") as w:
         assert (w.getnchannels(), w.getsampwidth(), w.getframerate()) == (1, 2, 44100)
-        assert round(w.getnframes() * 1000 / w.getframerate()) == result.duration_ms
+        assert w.getnframes() == result.master.frames
+
+
+def test_combined_loudness_is_the_loudness_of_the_whole(mixed, tmp_path):
+    """The mixer never measures the whole edition: it gates the speakers' blocks together. That agrees
+    with ffmpeg's ebur128 on the whole master, and the planned gain + limiter land it on −16 LUFS."""
+    from pipeline import loudness
+
+    result, _ = mixed
+    master = result.master
+    wav = save_wav(master, tmp_path / "m.wav")
+    assert master.loudness_lufs == pytest.approx(ebur128(wav)["I"], abs=0.5)
+    detect = subprocess.run(["ffmpeg", "-hide_banner", "-nostats", "-i", str(wav), "-af", "volumedetect", "-f", "null",
+                             "-"], capture_output=True, text=True).stderr
+    assert float(re.search(r"max_volume: (-?[\d.]+) dB", detect).group(1)) == pytest.approx(master.peak_dbfs, abs=0.15)
+    final = tmp_path / "final.wav"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(wav), "-af", loudness.final_chain(master),
+                    "-c:a", "pcm_s16le", str(final)], check=True)
+    got = ebur128(final)
+    assert got["I"] == pytest.approx(-16.0, abs=0.3) and got["TP"] <= -2.0
+    assert master.final_lufs == pytest.approx(got["I"], abs=0.3)
 
 
 def test_speakers_at_different_levels_come_out_matched(mixed, clips, tmp_path):

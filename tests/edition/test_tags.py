@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-from pathlib import Path
 
 import pytest
 from mutagen.id3 import CHAP, ID3, TIT2
@@ -22,11 +21,14 @@ TITLES = ["開場", "A much longer chapter title about the early days", "第三�
 
 
 @pytest.fixture(scope="module")
-def tone(tmp_path_factory, media_tools) -> Path:
+def tone(tmp_path_factory, media_tools):
+    """A 13 s tone as the master the writers stream (13 s: one chapter a second, the last one longer)."""
+    from pipeline.loudness import wav_master
+
     path = tmp_path_factory.mktemp("tone") / "tone.wav"
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=440:duration=13",
                     "-ac", "1", "-ar", "44100", str(path)], check=True)
-    return path
+    return wav_master(path)
 
 
 def chapters() -> tuple[TimedChapter, ...]:
@@ -41,7 +43,7 @@ def tag_data(cover=None) -> TagData:
 def test_plain_mutagen_would_scramble_them(tmp_path, tone):
     """Why the ordered subclass exists: the same frames saved by mutagen's own ID3 come out of order."""
     path = tmp_path / "plain.mp3"
-    Mp3Writer().encode(tone, path, chapters(), tmp_path)
+    Mp3Writer().encode(tone, "anull", path, chapters(), tmp_path)
     tags = ID3()
     for i, c in enumerate(chapters()):
         tags.add(CHAP(element_id=f"chp{i}", start_time=c.start_ms, end_time=c.end_ms,
@@ -53,7 +55,7 @@ def test_plain_mutagen_would_scramble_them(tmp_path, tone):
 
 def test_mp3_chapters_are_written_in_time_order(tmp_path, tone):
     path = tmp_path / "ordered.mp3"
-    Mp3Writer().encode(tone, path, chapters(), tmp_path)
+    Mp3Writer().encode(tone, "anull", path, chapters(), tmp_path)
     write_id3(path, tag_data())
     probed = ffprobe_json(path)["chapters"]
     assert [c["tags"]["title"] for c in probed] == TITLES
@@ -72,7 +74,7 @@ def test_mp3_chapters_are_written_in_time_order(tmp_path, tone):
 
 def test_retagging_replaces_the_old_tag(tmp_path, tone):
     path = tmp_path / "again.mp3"
-    Mp3Writer().encode(tone, path, chapters(), tmp_path)
+    Mp3Writer().encode(tone, "anull", path, chapters(), tmp_path)
     write_id3(path, tag_data())
     write_id3(path, TagData(title="New", artist="", album="Show", date="2024-01-02", comment="c", language="eng",
                             transcript="", chapters=chapters()[:2]))
@@ -84,7 +86,7 @@ def test_m4a_chapters_for_ffprobe_and_mutagen(tmp_path, tone):
     from mutagen.mp4 import MP4
 
     path = tmp_path / "ch.m4a"
-    M4aWriter().encode(tone, path, chapters(), tmp_path)
+    M4aWriter().encode(tone, "anull", path, chapters(), tmp_path)
     cover = load_cover(make_cover(tmp_path / "cover.jpg"))
     assert cover.mime == "image/jpeg"
     write_mp4(path, tag_data(cover))

@@ -135,9 +135,10 @@ def disk_runs(sources):
     v2 = results["v2"]
     sizes = {f["name"]: f["bytes"] for f in v2["files"]}
     master = 44 + round(v2["duration_ms"] * 44.1) * 2  # mono 16-bit 44.1 kHz master WAV
-    # Before the writers, the work folder peaks at about two masters (the mix and its normalized copy); the
-    # writers then need room for the new mp3 and m4a while the old ones still exist. Two points starve the
-    # mix and loudness stages, seven walk through the writers, the last has room for everything.
+    # Before the writers, the work folder holds about one master (the speakers' scratch WAVs; the edition is
+    # streamed from them into the encoders, never written whole); the writers then need room for the new
+    # mp3 and m4a while the old ones still exist. The first point starves the mix, the second leaves the
+    # writers short, seven walk through the writers, the last has room for everything.
     writers = sizes["episode.mp3"] + sizes["episode.m4a"] + 160 * 1024
     frees = [master // 2, master * 3 // 2] + [2 * master + 16 * 1024 + writers * k // 6 for k in range(7)]
     runs: list[Run] = []
