@@ -7,13 +7,14 @@ cannot share a request between turns and the extractive summary has real ranking
 arguments always give the same text; ``edit=k`` gives the same transcript with only turn ``k``'s words
 changed (same speaker, about the same length).
 
-Sizes (words per turn calibrated on espeak-ng with Recast's default English voices, about 2.9 words/s
-plus the 0.6 s gap after each turn; the generated intro adds about a minute):
+Sizes (words per turn calibrated by rendering with espeak-ng and Recast's default English voices and
+reading ``duration_ms``: about 3.4 words/s, plus the 0.6 s gap after each turn; the generated intro adds
+about 55 s; the 100-turn transcript measured 62.1 min):
 
 * ``SIZES[10]``   ≈ 20 minutes of audio,
 * ``SIZES[100]``  ≈ 1 hour,
 * ``SIZES[1000]`` ≈ 3.5 hours,
-* ``SCALING`` — 40 and 400 turns of one shape (≈ 9 and ≈ 85 minutes), for the "10× the turns" ratio.
+* ``SCALING`` — 40 and 400 turns of one shape (≈ 9 and ≈ 84 minutes), for the "10× the turns" ratio.
 
 Usage: .venv/bin/python bench/corpus.py TURNS [--words N] [--lang en|zh-TW] [--inline] [--edit K] > file.md
 """

@@ -127,8 +127,8 @@ def rows(results: dict) -> list[tuple]:
             out.append(_row(f"… vs mp3 + m4a with `-aac_coder fast` (Recast's AAC coder), {v['turns']} turns",
                             f"{re_['wall_seconds']:.1f} s vs {bare['mp3_seconds'] + bare['m4a_fast_seconds']:.1f} s",
                             "", v["ratio_fast_aac"]))
-            out.append(_row(f"… mix + loudness + write stages, {v['turns']} turns",
-                            f"{v['mix_loudness_write_seconds']:.1f} s vs {bare['sequential_seconds']:.1f} s", "",
+            out.append(_row(f"… stages after synthesis (mix … write), {v['turns']} turns",
+                            f"{v['after_synthesis_seconds']:.1f} s vs {bare['sequential_seconds']:.1f} s", "",
                             v["ratio_stages_sequential"]))
     if "naive" in m:
         v = m["naive"]
