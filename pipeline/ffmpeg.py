@@ -5,11 +5,15 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import queue
+import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import IO
 
 from pipeline.errors import RecastError, ToolMissing
 
@@ -42,32 +46,119 @@ def run(tool: str, args: list[str], *, input: bytes | None = None, timeout: floa
     return proc.stdout
 
 
-def run_fed(tool: str, args: list[str], chunks: Iterable[bytes]) -> None:
-    """Run ffmpeg with ``args`` reading its input (``-i pipe:0``) from ``chunks`` as they come: nothing is
-    held whole. Raises RecastError with ffmpeg's last error line when it fails."""
-    cmd = [require(tool), "-hide_banner", "-nostdin", "-loglevel", "error", *args]
-    # -nostdin only stops ffmpeg reading keys from stdin; "-i pipe:0" still reads the data from it.
-    with tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=err)
-        assert proc.stdin is not None
+def run_fed(args_list: list[list[str]], chunks: Iterable[bytes]) -> None:
+    """Run one ffmpeg per ``args`` in ``args_list`` at once, each reading the same input (``-i pipe:0``)
+    from ``chunks`` as they come: nothing is held whole. Raises RecastError with the failing ffmpeg's
+    error when one fails (the others are stopped)."""
+    procs: list[tuple[subprocess.Popen, IO[bytes]]] = []
+    try:
+        for args in args_list:
+            err = tempfile.TemporaryFile()
+            # -nostdin only stops ffmpeg reading keys from stdin; "-i pipe:0" still reads the data from it.
+            procs.append((subprocess.Popen([require("ffmpeg"), *_QUIET, *args], stdin=subprocess.PIPE,
+                                           stdout=subprocess.DEVNULL, stderr=err), err))
+        # one writer thread per ffmpeg, each with a bounded queue: every encoder reads at its own pace (a
+        # blocking write to one would starve the others), and at most QUEUED chunks wait per ffmpeg
+        queues = [queue.Queue(maxsize=_QUEUED) for _ in procs]
+        writers = [threading.Thread(target=_drain, args=(q, proc), name="recast-ffmpeg-feed", daemon=True)
+                   for q, (proc, _err) in zip(queues, procs, strict=True)]
+        for w in writers:
+            w.start()
         try:
-            try:
-                for chunk in chunks:
-                    proc.stdin.write(chunk)
-            except BrokenPipeError:
-                pass  # ffmpeg stopped reading: it failed, and says why below
-            finally:
-                with contextlib.suppress(BrokenPipeError):
-                    proc.stdin.close()
-            code = proc.wait()
-        except BaseException:
+            for chunk in chunks:
+                for q, w in zip(queues, writers, strict=True):
+                    while w.is_alive():  # a writer whose ffmpeg died takes no more
+                        try:
+                            q.put(chunk, timeout=0.5)
+                            break
+                        except queue.Full:
+                            continue
+        finally:
+            for q, w in zip(queues, writers, strict=True):
+                while w.is_alive():
+                    try:
+                        q.put(None, timeout=0.5)
+                        break
+                    except queue.Full:
+                        continue
+            for w in writers:
+                w.join()
+        failed = [(proc.wait(), err) for proc, err in procs]
+        for code, err in failed:
+            if code != 0:
+                raise RecastError(f"ffmpeg failed: {_said(err, code)}")
+    finally:
+        for proc, err in procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            err.close()
+
+
+def piped(args: list[str], chunks: Iterable[bytes], chunk_size: int = 1 << 17) -> Iterator[bytes]:
+    """Stream ``chunks`` through one ffmpeg (reading ``-i pipe:0``, writing ``pipe:1``) and yield what it
+    writes, as it writes it. Raises RecastError when ffmpeg fails; errors of ``chunks`` pass through."""
+    err = tempfile.TemporaryFile()
+    proc = subprocess.Popen([require("ffmpeg"), *_QUIET, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=err)
+    failure: list[BaseException] = []
+
+    def feed() -> None:
+        try:
+            for chunk in chunks:
+                proc.stdin.write(chunk)  # type: ignore[union-attr]
+        except BrokenPipeError:
+            pass
+        except BaseException as exc:  # noqa: BLE001 - handed to the reading thread, raised there
+            failure.append(exc)
+        finally:
+            with contextlib.suppress(BrokenPipeError):
+                proc.stdin.close()  # type: ignore[union-attr]
+
+    feeder = threading.Thread(target=feed, name="recast-ffmpeg-feed", daemon=True)
+    feeder.start()
+    try:
+        while block := proc.stdout.read(chunk_size):  # type: ignore[union-attr]
+            yield block
+        code = proc.wait()
+        feeder.join()
+        if failure:
+            raise failure[0]
+        if code != 0:
+            raise RecastError(f"ffmpeg failed: {_said(err, code)}")
+    finally:
+        if proc.poll() is None:
             proc.kill()
             proc.wait()
-            raise
-        if code != 0:
-            err.seek(0)
-            lines = [ln for ln in err.read().decode("utf-8", "replace").splitlines() if ln.strip()]
-            raise RecastError(f"{tool} failed: {lines[-1] if lines else 'exit ' + str(code)}")
+        feeder.join()
+        proc.stdout.close()  # type: ignore[union-attr]
+        err.close()
+
+
+_QUIET = ("-hide_banner", "-nostdin", "-loglevel", "error")
+#: Chunks waiting per ffmpeg in :func:`run_fed`.
+_QUEUED = 32
+
+
+def _drain(chunks: queue.Queue, proc: subprocess.Popen) -> None:
+    """Write queued chunks to ``proc``'s stdin until None; stop early (draining nothing more) when it dies."""
+    try:
+        while (chunk := chunks.get()) is not None:
+            proc.stdin.write(chunk)  # type: ignore[union-attr]
+    except BrokenPipeError:
+        pass  # ffmpeg stopped reading: it failed, and says why
+    finally:
+        with contextlib.suppress(BrokenPipeError):
+            proc.stdin.close()  # type: ignore[union-attr]
+
+
+def _said(err: IO[bytes], code: int) -> str:
+    """What ffmpeg said on stderr: the first line names the cause (a filter, the disk), the last is its
+    summary of it."""
+    err.seek(0)
+    lines = [re.sub(r"^\[[^]]* @ 0x[0-9a-f]+\] ", "", ln.strip())
+             for ln in err.read().decode("utf-8", "replace").splitlines() if ln.strip()]
+    return "; ".join(dict.fromkeys([lines[0], lines[-1]])) if lines else f"exit {code}"
 
 
 def probe(path: Path) -> dict:

@@ -103,3 +103,13 @@ def test_ffmetadata_escapes_special_characters():
     text = ffmetadata((TimedChapter("a=b;c#d\\e\nf", 0, 10),))
     assert text.splitlines() == [";FFMETADATA1", "[CHAPTER]", "TIMEBASE=1/1000", "START=0", "END=10",
                                  "title=a\\=b\\;c\\#d\\\\e f"]
+
+
+def test_an_encoder_that_fails_says_why_in_one_line(tmp_path, tone):
+    """The master is streamed into ffmpeg's stdin; when ffmpeg gives up, its own last error line is what the
+    user reads, and nothing is left behind (the writer's temp name is removed by atomic_path)."""
+    from pipeline.errors import RecastError
+
+    with pytest.raises(RecastError, match="ffmpeg failed: .*no-such-filter") as err:
+        Mp3Writer().encode(tone, "no-such-filter=1", tmp_path / "x.mp3", chapters(), tmp_path)
+    assert "\n" not in str(err.value)
