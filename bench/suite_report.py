@@ -118,8 +118,8 @@ def rows(results: dict) -> list[tuple]:
         for v in m["cached"].values():
             re_, bare = v["rerender"], v["bare"]
             strict = bare["mp3_seconds"] + bare["m4a_fast_seconds"]
-            out.append(_row(f"cached re-render vs bare encode (same codecs and settings: mp3, then AAC "
-                            f"`-aac_coder fast`), {v['turns']} turns ({_mins(bare['audio_seconds'])})",
+            out.append(_row(f"cached re-render vs bare encode, {v['turns']} turns ({_mins(bare['audio_seconds'])}; "
+                            "same codecs and settings: mp3, then AAC `-aac_coder fast`)",
                             f"{re_['wall_seconds']:.1f} s vs {strict:.1f} s (mp3 {bare['mp3_seconds']:.1f} + m4a "
                             f"{bare['m4a_fast_seconds']:.1f})",
                             f"≤ {TARGETS['cached']:g}×", v["ratio_fast_aac"], v["ratio_fast_aac"] <= TARGETS["cached"]))

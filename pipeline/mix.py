@@ -137,7 +137,7 @@ def gap_before(prev: Clip | None, clip: Clip, settings: MixSettings) -> int:
 
 
 def mix(clips: Sequence[Clip], settings: MixSettings, workdir: Path) -> Mix:
-    """Join ``clips`` (in play order) into ``workdir/master.wav`` and say where each one's speech lies."""
+    """Join ``clips`` (in play order) into a streamed :class:`Master` and say where each one's speech lies."""
     if not clips:
         raise BadInput("nothing to mix: no clips were synthesized")
     indices = [c.request.index for c in clips]

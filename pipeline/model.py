@@ -430,7 +430,7 @@ class Summary:
 
 @dataclass(frozen=True)
 class Edition:
-    """Everything the output writers need to write one edition (audio already mixed and normalized)."""
+    """Everything the output writers need to write one edition (audio mixed; its final gain planned)."""
 
     script: Script
     """The parsed transcript."""

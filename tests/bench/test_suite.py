@@ -105,6 +105,8 @@ def test_results_json_is_sane_and_ratios_follow_from_the_numbers(quick_run):
         assert 0 < bare["parallel_seconds"] and 0 < bare["m4a_fast_seconds"]
         assert v["ratio_sequential"] == pytest.approx(re_["wall_seconds"] / bare["sequential_seconds"], abs=1e-3)
         assert v["ratio_parallel"] == pytest.approx(re_["wall_seconds"] / bare["parallel_seconds"], abs=1e-3)
+        strict = re_["wall_seconds"] / (bare["mp3_seconds"] + bare["m4a_fast_seconds"])
+        assert v["ratio_fast_aac"] == pytest.approx(strict, abs=1e-3)  # the target row: the same codecs
 
     naive = m["naive"]
     assert naive["naive"]["clips"] == sizes["t100"]["requests"]
