@@ -176,14 +176,11 @@ def write_audio(formats: tuple[str, ...], master: Master, out_dir: Path, chapter
     with contextlib.ExitStack() as stack:
         tmps = [stack.enter_context(atomic_path(out_dir / w.name)) for w in writers]
         rate = master.sample_rate
-        if len(writers) > 1:  # the gain and limiter once, for every encoder
-            final = ffmpeg.piped([*_pcm_input(rate), "-af", loudness.final_chain(master), "-c:a", "pcm_s16le", "-f", "s16le", "-ac", "1",
-                                  "pipe:1"], master.read())
-            ffmpeg.run_fed([w.args(rate, _compensate(w.drift_lu), tmp, chapters, work)
-                            for w, tmp in zip(writers, tmps, strict=True)], final)
-        else:
-            writers[0].encode(master, loudness.final_chain(master, offset_db=-writers[0].drift_lu), tmps[0], chapters,
-                              work)
+        # the gain and limiter once, for every encoder (one format or two: the same bytes either way)
+        final = ffmpeg.piped([*_pcm_input(rate), "-af", loudness.final_chain(master), "-c:a", "pcm_s16le",
+                              "-f", "s16le", "-ac", "1", "pipe:1"], master.read())
+        ffmpeg.run_fed([w.args(rate, _compensate(w.drift_lu), tmp, chapters, work)
+                        for w, tmp in zip(writers, tmps, strict=True)], final)
         with ThreadPoolExecutor(max_workers=len(writers), thread_name_prefix="recast-check") as pool:
             measured = list(pool.map(lambda wt: _check(wt[0], wt[1], master, chapters, work),
                                      zip(writers, tmps, strict=True)))

@@ -363,6 +363,15 @@ def test_unknown_format_is_bad_input(built, tmp_path):
         write_edition(built.edition, built.master, tmp_path, formats=("ogg",), stats=STATS, source=SOURCE)
 
 
+def test_one_format_alone_gives_the_same_audio_as_with_the_other(built, tmp_path):
+    """``--formats mp3`` and ``--formats mp3,m4a`` make the same MP3 (the same gain, limiter and encoder
+    input either way), so a fault-free render and a retried one can be compared by their audio."""
+    write_edition(built.edition, built.master, tmp_path / "one", formats=("mp3",), stats=STATS, source=SOURCE)
+    write_edition(built.edition, built.master, tmp_path / "m4a", formats=("m4a",), stats=STATS, source=SOURCE)
+    assert sha(tmp_path / "one" / "episode.mp3") == sha(built.out / "episode.mp3")
+    assert sha(tmp_path / "m4a" / "episode.m4a") == sha(built.out / "episode.m4a")
+
+
 def test_without_intro_or_cover(built, tmp_path):
     edition = make_edition(built.mix.placements[3:], built.mix.duration_ms, summary=False)
     (tmp_path / "plain").mkdir()
