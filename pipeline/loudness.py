@@ -53,16 +53,11 @@ def measure(path: Path) -> Loudness:
     return Loudness(integrated_lufs=values["I"], true_peak_dbtp=values["true"], lra=values["LRA"])
 
 
-def integrated(path: Path) -> float:
-    """Integrated loudness only (faster: no true-peak oversampling)."""
-    return _ebur128(Path(path), peak="none")["I"]
-
-
 def blocks(path: Path, chain: str | None = None, *, seconds: float | None = None) -> tuple[float, ...]:
     """Loudness (LUFS) of every 400 ms block, one every 100 ms — the blocks BS.1770 gates (ffmpeg ebur128),
     of ``path`` as it is or as the ffmpeg filter ``chain`` makes it (its first ``seconds`` only, if given).
 
-    ``gated(blocks(p))`` is ``integrated(p)``; blocks of several files (each shifted by the gain it will
+    ``gated(blocks(p))`` is ``measure(p).integrated_lufs``; blocks of several files (each shifted by the gain it will
     get) gate together into the loudness of the files joined.
     """
     path = Path(path)

@@ -70,7 +70,6 @@ def test_measure_agrees_with_ffmpeg(speech):
         ref = ebur128(path)
         assert ours.integrated_lufs == ref["I"] and ours.true_peak_dbtp == ref["TP"]
         assert ours.lra >= 0
-        assert loudness.integrated(path) == ref["I"]
 
 
 def test_blocks_gate_into_ffmpegs_integrated_loudness(speech):
