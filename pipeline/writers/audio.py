@@ -177,8 +177,9 @@ def write_audio(formats: tuple[str, ...], master: Master, out_dir: Path, chapter
         tmps = [stack.enter_context(atomic_path(out_dir / w.name)) for w in writers]
         rate = master.sample_rate
         # the gain and limiter once, for every encoder (one format or two: the same bytes either way)
-        final = ffmpeg.piped([*_pcm_input(rate), "-af", loudness.final_chain(master), "-c:a", "pcm_s16le",
-                              "-f", "s16le", "-ac", "1", "pipe:1"], master.read())
+        final = stack.enter_context(contextlib.closing(ffmpeg.piped(
+            [*_pcm_input(rate), "-af", loudness.final_chain(master), "-c:a", "pcm_s16le", "-f", "s16le", "-ac", "1",
+             "pipe:1"], master.read())))  # closed (its ffmpeg stopped) even when an encoder fails first
         ffmpeg.run_fed([w.args(rate, _compensate(w.drift_lu), tmp, chapters, work)
                         for w, tmp in zip(writers, tmps, strict=True)], final)
         with ThreadPoolExecutor(max_workers=len(writers), thread_name_prefix="recast-check") as pool:
