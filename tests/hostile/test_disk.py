@@ -135,12 +135,12 @@ def disk_runs(sources):
     v2 = results["v2"]
     sizes = {f["name"]: f["bytes"] for f in v2["files"]}
     master = 44 + round(v2["duration_ms"] * 44.1) * 2  # mono 16-bit 44.1 kHz master WAV
-    # Before the writers, the work folder holds about one master (the speakers' scratch WAVs; the edition is
-    # streamed from them into the encoders, never written whole); the writers then need room for the new
-    # mp3 and m4a while the old ones still exist. The first point starves the mix, the second leaves the
-    # writers short, seven walk through the writers, the last has room for everything.
+    # The work folder peaks at under one master (the speakers' scratch WAVs: the trimmed speech; the edition
+    # is streamed from them into the encoders, never written whole); the writers then need room for the
+    # new mp3 and m4a while the old ones still exist. The sweep walks from a quarter of a master (the mix
+    # starves) through the writers to room for everything.
     writers = sizes["episode.mp3"] + sizes["episode.m4a"] + 160 * 1024
-    frees = [master // 2, master * 3 // 2] + [2 * master + 16 * 1024 + writers * k // 6 for k in range(7)]
+    frees = [master * k // 8 for k in range(2, 12)] + [2 * master + writers]
     runs: list[Run] = []
     for i, free in enumerate(frees):
         mnt = base / f"mnt{i}"
@@ -167,7 +167,7 @@ def disk_runs(sources):
 
 def test_the_sweep_runs_out_of_space_in_several_stages(disk_runs):
     failed = [r for r in disk_runs if r.returncode != 0]
-    assert len(failed) >= 4 and disk_runs[-1].returncode == 0, [(r.free, r.returncode) for r in disk_runs]
+    assert len(failed) >= 3 and disk_runs[-1].returncode == 0, [(r.free, r.returncode) for r in disk_runs]
     assert len({r.stderr for r in failed}) >= 2  # different stages fail with different messages
 
 
@@ -225,14 +225,15 @@ def test_full_disk_in_the_clip_cache(sources):
 
 
 def test_file_size_limit_fails_cleanly_and_keeps_the_previous_edition(sources, tmp_path):
-    """RLIMIT_FSIZE (``ulimit -f``; no privilege needed): the master WAV cannot be written; V1's edition stays
-    as it was. Every clip is cached, so espeak-ng (which cannot run under such a limit) is not needed."""
+    """RLIMIT_FSIZE (``ulimit -f``; no privilege needed): the speakers' scratch WAVs cannot be written; V1's
+    edition stays as it was. Every clip is cached, so espeak-ng (which cannot run under such a limit) is not
+    needed."""
     base, cache, results = sources
     out = tmp_path / "out"
     shutil.copytree(base / "v1-out" / SLUG, out / SLUG)
     before = _hashes(out / SLUG)
     master = 44 + round(results["v2"]["duration_ms"] * 44.1) * 2
-    proc = _render(base / "v2" / "episode.txt", out, cache, base, file_size_limit=master // 2)
+    proc = _render(base / "v2" / "episode.txt", out, cache, base, file_size_limit=master // 8)
     err = proc.stderr.decode()
     assert proc.returncode == 1, err
     assert len(err.splitlines()) == 1 and err.startswith("recast: error: ") and "Traceback" not in err, err
