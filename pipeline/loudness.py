@@ -64,12 +64,9 @@ def blocks(path: Path, chain: str | None = None, *, seconds: float | None = None
     if not path.is_file():
         raise RecastError(f"cannot measure loudness: {path} does not exist")
     measure_chain = "ebur128=metadata=1:peak=none,ametadata=mode=print:key=lavfi.r128.M:file=/dev/stdout"
-    cmd = [ffmpeg.require("ffmpeg"), "-hide_banner", "-nostdin", "-nostats", "-loglevel", "error",
-           *(["-t", f"{seconds:g}"] if seconds else []), "-i", str(path), "-map", "0:a:0", "-af", f"{chain},{measure_chain}" if chain else measure_chain, "-f", "null", "-"]
-    proc = subprocess.run(cmd, capture_output=True, check=False)
-    if proc.returncode != 0:
-        lines = [ln for ln in proc.stderr.decode("utf-8", "replace").splitlines() if ln.strip()]
-        raise RecastError(f"ffmpeg failed on {path.name}: {lines[-1] if lines else 'exit ' + str(proc.returncode)}")
+    args = [*(["-t", f"{seconds:g}"] if seconds else []), "-i", str(path), "-map", "0:a:0",
+            "-af", f"{chain},{measure_chain}" if chain else measure_chain, "-f", "null", "-"]
+    proc = _ffmpeg(args, path, loglevel="error")
     out = []
     for raw in _BLOCK_RE.findall(proc.stdout):
         value = float(raw.decode())
@@ -200,18 +197,22 @@ def _ebur128(path: Path, peak: str = "true") -> dict[str, float]:
 
 
 def _ffmpeg_log(args: list[str], path: Path) -> str:
-    """Run ffmpeg at log level info and return its log (stderr), where ebur128 prints its Summary.
+    """Run ffmpeg at log level info and return its log (stderr), where ebur128 prints its Summary."""
+    return _ffmpeg(args, path, loglevel="info").stderr.decode("utf-8", "replace")
+
+
+def _ffmpeg(args: list[str], path: Path, *, loglevel: str) -> subprocess.CompletedProcess:
+    """Run ffmpeg on ``path`` capturing stdout and stderr; RecastError with its last line when it fails.
 
     ``pipeline.ffmpeg.run`` discards stderr, so this runs ffmpeg itself (the program path still comes
     from ``pipeline.ffmpeg.require``).
     """
-    cmd = [ffmpeg.require("ffmpeg"), "-hide_banner", "-nostdin", "-nostats", "-loglevel", "info", *args]
+    cmd = [ffmpeg.require("ffmpeg"), "-hide_banner", "-nostdin", "-nostats", "-loglevel", loglevel, *args]
     proc = subprocess.run(cmd, capture_output=True, check=False)
-    text = proc.stderr.decode("utf-8", "replace")
     if proc.returncode != 0:
-        lines = [ln for ln in text.splitlines() if ln.strip()]
+        lines = [ln for ln in proc.stderr.decode("utf-8", "replace").splitlines() if ln.strip()]
         raise RecastError(f"ffmpeg failed on {path.name}: {lines[-1] if lines else 'exit ' + str(proc.returncode)}")
-    return text
+    return proc
 
 
 def _parse_summary(text: str, path: Path) -> dict[str, float]:
