@@ -17,6 +17,7 @@ import subprocess
 import wave
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import ffmpeg
@@ -43,6 +44,11 @@ RELATIVE_GATE_LU = 10.0
 _SECTION_RE = re.compile(r"^\s*(Integrated loudness|Loudness range|True peak|Sample peak):\s*$")
 _VALUE_RE = re.compile(r"^\s*(I|LRA|Peak):\s*(-?inf|-?\d+(?:\.\d+)?)\s*(LUFS|LU|dBFS)\s*$")
 _BLOCK_RE = re.compile(rb"lavfi\.r128\.M=(-?(?:inf|nan|\d+(?:\.\d+)?))")
+_PROFILE_RE = re.compile(rb"lavfi\.r128\.([MS])=(-?(?:inf|nan|\d+(?:\.\d+)?))")
+#: EBU Tech 3342 (loudness range): short-term values this far under their own loudness are left out, and the
+#: range runs from this low percentile to this high one.
+LRA_GATE_LU = 20.0
+LRA_PERCENTILES = (0.10, 0.95)
 #: Bytes of PCM per chunk when a WAV file is streamed.
 _CHUNK = 1 << 18
 
@@ -72,6 +78,72 @@ def blocks(path: Path, chain: str | None = None, *, seconds: float | None = None
         value = float(raw.decode())
         out.append(value if math.isfinite(value) else -math.inf)
     return tuple(out)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What :func:`profile` reads of a file: enough to know the loudness of several files joined."""
+
+    blocks: tuple[float, ...]
+    """Momentary loudness (400 ms) every 100 ms: BS.1770's gating blocks."""
+    short_term: tuple[float, ...]
+    """Short-term loudness (3 s) every 100 ms: what the loudness range is taken from."""
+    true_peak_dbtp: float
+    """True peak of the file."""
+
+    def to_dict(self) -> dict:
+        return {"blocks": [_finite(v) for v in self.blocks], "short_term": [_finite(v) for v in self.short_term],
+                "true_peak_dbtp": _finite(self.true_peak_dbtp)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Profile:
+        """The inverse of :meth:`to_dict` (KeyError/TypeError/ValueError on anything else)."""
+        def values(name: str) -> tuple[float, ...]:
+            return tuple(-math.inf if v is None else float(v) for v in data[name])
+        peak = data["true_peak_dbtp"]
+        return cls(values("blocks"), values("short_term"), -math.inf if peak is None else float(peak))
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+def profile(path: Path) -> Profile:
+    """Block and short-term loudness and true peak of an audio file, in one pass of ffmpeg's ebur128."""
+    path = Path(path)
+    if not path.is_file():
+        raise RecastError(f"cannot measure loudness: {path} does not exist")
+    proc = _ffmpeg(["-i", str(path), "-map", "0:a:0", "-af",
+                    "ebur128=metadata=1:peak=true,ametadata=mode=print:file=/dev/stdout", "-f", "null", "-"],
+                   path, loglevel="info")
+    values: dict[bytes, list[float]] = {b"M": [], b"S": []}
+    for key, raw in _PROFILE_RE.findall(proc.stdout):
+        value = float(raw.decode())
+        values[key].append(value if math.isfinite(value) else -math.inf)
+    summary = _parse_summary(proc.stderr.decode("utf-8", "replace"), path)
+    return Profile(tuple(values[b"M"]), tuple(values[b"S"]), summary["true"])
+
+
+def joined(profiles: Sequence[Profile]) -> Loudness:
+    """The loudness of files played one after the other, from their :func:`profile`: their blocks gated
+    together, the loudness range of their short-term values, the highest true peak."""
+    return Loudness(integrated_lufs=round(gated(v for p in profiles for v in p.blocks), 1),
+                    true_peak_dbtp=max((p.true_peak_dbtp for p in profiles), default=-math.inf),
+                    lra=loudness_range(v for p in profiles for v in p.short_term))
+
+
+def loudness_range(short_term: Iterable[float]) -> float:
+    """EBU Tech 3342's loudness range (LU) of short-term loudness values: gated absolutely at −70 LUFS and
+    :data:`LRA_GATE_LU` under their own loudness, from the 10th to the 95th percentile."""
+    kept = [v for v in short_term if v > SILENT_LUFS]
+    if not kept:
+        return 0.0
+    gate = _lufs(sum(10 ** ((v + 0.691) / 10) for v in kept) / len(kept)) - LRA_GATE_LU
+    kept = sorted(v for v in kept if v > gate)
+    if len(kept) < 2:
+        return 0.0
+    low, high = (kept[round((len(kept) - 1) * q)] for q in LRA_PERCENTILES)
+    return round(high - low, 1)
 
 
 def plan_final(parts: Sequence[tuple[Path, float, Sequence[float]]], peak_dbfs: float, *,

@@ -11,7 +11,12 @@ Linear in the number of clips and flat in memory, whatever the length of the edi
    narrator's included, to the same loudness without clipping. The blocks of all speakers, shifted by
    their gains, gate together into the loudness of the whole edition — known without ever writing it.
 3. **Lay out**: the gap before every clip follows the conversation (part, turn, chapter); placements
-   say where every clip's speech lies.
+   say where every clip's speech lies. A long edition is cut into **sections** at some changes of turn
+   (where a hash of the next clip says so, at least :attr:`MixSettings.section_min_s` apart, and after the
+   intro): each section starts on a multiple of :data:`SECTION_GRID` frames — a whole number of MP3 and
+   AAC frames — by lengthening the pause before it by under 0.21 s. The encoders encode every section on
+   its own and the writers keep them between renders, so a re-render after an edit encodes only the
+   sections whose audio changed: the sections after an edit keep their audio, only moved by whole frames.
 
 The result is a :class:`pipeline.model.Master` that streams the edition on demand — silence bytes, then
 each clip's PCM with its speaker's gain, straight from the scratch files — for the writers to pipe into
@@ -21,6 +26,8 @@ the encoders. No growing AudioSegment is ever concatenated; at most a window of 
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import math
 import os
 import wave
@@ -32,7 +39,7 @@ from pathlib import Path
 
 from pipeline import ffmpeg, loudness
 from pipeline.errors import BadInput, RecastError
-from pipeline.model import NARRATOR_ID, Clip, Master, Placement, SentenceTiming
+from pipeline.model import NARRATOR_ID, Clip, Master, Placement, Section, SentenceTiming
 
 _SAMPLE_RATES = (16000, 22050, 24000, 32000, 44100, 48000)
 _WIDTH = 2  # bytes per sample: 16-bit PCM
@@ -47,6 +54,15 @@ DECODE_BATCH = 8
 _CHUNK_FRAMES = 1 << 16
 #: Samples of a speaker's clips may reach at most this level after their gain (dBFS).
 PEAK_CEILING_DBFS = -1.0
+#: Sections start on multiples of this many frames at 44.1 kHz: lcm(1152, 1024), whole MP3 and AAC frames
+#: (0.209 s). At other mix rates (the encoders resample to 44.1 kHz) the edition is one section.
+SECTION_GRID = 9216
+SECTION_RATE = 44100
+#: Silence (frames) a cut needs before it: the encoders leave out up to one frame before the next section.
+SECTION_QUIET = 2 * 1152
+#: A gain (dB) kept from the previous render of the edition while the new one is within this of it, so
+#: that an edit elsewhere does not change the audio — and the encoding — of every section.
+STICKY_GAIN_DB = 0.25
 
 
 @dataclass(frozen=True)
@@ -74,6 +90,14 @@ class MixSettings:
     """Silence after the last clip."""
     workers: int = 0
     """Threads decoding clips at once; 0 means min(4, CPU count)."""
+    section_min_s: int = 120
+    """Audio (s) between two section cuts at least; an edition shorter than twice this is one section
+    (and 0 makes every edition one section)."""
+    section_max_s: int = 600
+    """Audio (s) after which the next change of turn is a cut, whatever its hash says."""
+    section_odds: int = 6
+    """A change of turn (once ``section_min_s`` has passed) is a cut when a hash of its clip is a multiple
+    of this: cuts depend on the words, not on times, so an edit moves none but its own section's."""
 
     def __post_init__(self) -> None:
         for name in ("gap_part_ms", "gap_speaker_ms", "gap_chapter_ms", "gap_join_ms", "tail_ms"):
@@ -88,6 +112,8 @@ class MixSettings:
             raise BadInput(f"target_lufs must be from -40 to -10 LUFS, not {self.target_lufs!r}")
         if not isinstance(self.workers, int) or not 0 <= self.workers <= 32:
             raise BadInput(f"workers must be from 0 to 32, not {self.workers!r}")
+        if not 0 <= self.section_min_s <= self.section_max_s or not 1 <= self.section_odds <= 1000:
+            raise BadInput("sections need 0 <= section_min_s <= section_max_s and section_odds from 1 to 1000")
 
 
 @dataclass(frozen=True)
@@ -103,6 +129,39 @@ class Mix:
     """Length of the master."""
     speaker_gains_db: tuple[tuple[str, float], ...]
     """(speaker id, gain applied in dB) in order of first appearance."""
+    levels: Levels
+    """The gains exactly as applied, for the next render of the edition to keep (see :class:`Levels`)."""
+
+
+@dataclass(frozen=True)
+class Levels:
+    """The gains of a render, kept for the next render of the same edition: a gain the next render finds
+    within :data:`STICKY_GAIN_DB` of its own is used unchanged (the sections it does not touch stay the same)."""
+
+    speaker_gains_db: tuple[tuple[str, float], ...] = ()
+    """(speaker id, gain in dB) of every speaker."""
+    final_gain_db: float | None = None
+    """The master's final gain."""
+    limit_dbfs: float | None = None
+    """The master's limiter level (a final gain is only kept with the same limiter)."""
+
+    def to_dict(self) -> dict:
+        return {"speaker_gains_db": dict(self.speaker_gains_db), "final_gain_db": self.final_gain_db,
+                "limit_dbfs": self.limit_dbfs}
+
+    @classmethod
+    def from_dict(cls, data: object) -> Levels:
+        """Levels from :meth:`to_dict`'s form; empty Levels for anything else (a damaged file keeps nothing)."""
+        if not isinstance(data, dict):
+            return cls()
+        gains = data.get("speaker_gains_db")
+        final, limit = data.get("final_gain_db"), data.get("limit_dbfs")
+        number = (int, float)
+        return cls(
+            speaker_gains_db=tuple((str(k), float(v)) for k, v in gains.items() if isinstance(v, number))
+            if isinstance(gains, dict) else (),
+            final_gain_db=float(final) if isinstance(final, number) and not isinstance(final, bool) else None,
+            limit_dbfs=float(limit) if isinstance(limit, number) and not isinstance(limit, bool) else None)
 
 
 @dataclass(frozen=True)
@@ -136,13 +195,17 @@ def gap_before(prev: Clip | None, clip: Clip, settings: MixSettings) -> int:
     return settings.gap_join_ms if b.continues else settings.gap_part_ms
 
 
-def mix(clips: Sequence[Clip], settings: MixSettings, workdir: Path) -> Mix:
-    """Join ``clips`` (in play order) into a streamed :class:`Master` and say where each one's speech lies."""
+def mix(clips: Sequence[Clip], settings: MixSettings, workdir: Path, keep: Levels | None = None) -> Mix:
+    """Join ``clips`` (in play order) into a streamed :class:`Master` and say where each one's speech lies.
+
+    ``keep``: the gains of the previous render of this edition, used again where the new ones are within
+    :data:`STICKY_GAIN_DB` of them."""
     if not clips:
         raise BadInput("nothing to mix: no clips were synthesized")
     indices = [c.request.index for c in clips]
     if any(b <= a for a, b in zip(indices, indices[1:], strict=False)):
         raise ValueError("clips must be in play order (strictly increasing request.index)")
+    keep = keep or Levels()
     workdir = Path(workdir)
     scratch = workdir / "mix-scratch"
     scratch.mkdir(parents=True, exist_ok=True)
@@ -150,16 +213,27 @@ def mix(clips: Sequence[Clip], settings: MixSettings, workdir: Path) -> Mix:
     files = {sid: scratch / f"speaker-{i:03d}.wav" for i, sid in enumerate(speakers)}
 
     prepared = _prepare_all(clips, settings, files, scratch)
-    gains, measured = _speaker_gains(prepared, files, settings)
-    segments, placements, frames = _layout(clips, prepared, settings)
+    gains, measured = _speaker_gains(prepared, files, settings, dict(keep.speaker_gains_db))
+    segments, placements, frames, cuts = _layout(clips, prepared, settings)
     peak = max((p.peak_dbfs + gains[p.speaker] for p in prepared if p.frames), default=-math.inf)
     loudness_lufs, final_gain, limit, final_lufs = loudness.plan_final(
         [(files[sid], gains[sid], values) for sid, values in measured.items()], peak, workers=_workers(settings))
+    if (keep.final_gain_db is not None and keep.limit_dbfs == limit
+            and abs(keep.final_gain_db - final_gain) < STICKY_GAIN_DB
+            and (limit is not None or peak + keep.final_gain_db + loudness.INTER_SAMPLE_DB
+                 <= loudness.TRUE_PEAK_DBTP - loudness.ENCODER_MARGIN_DB)):
+        final_lufs += keep.final_gain_db - final_gain  # at most: a limiter gives back less
+        final_gain = keep.final_gain_db
+    segments = tuple(segments)
     master = Master(sample_rate=settings.sample_rate, frames=frames, loudness_lufs=loudness_lufs, peak_dbfs=peak,
-                    read=functools.partial(_stream, tuple(segments), dict(gains), dict(files), settings.sample_rate),
-                    gain_db=final_gain, limit_dbfs=limit, final_lufs=final_lufs)
+                    read=functools.partial(_stream, segments, dict(gains), dict(files), settings.sample_rate),
+                    gain_db=final_gain, limit_dbfs=limit, final_lufs=final_lufs,
+                    sections=_sections(segments, cuts, frames, gains, settings),
+                    read_range=functools.partial(_stream, segments, dict(gains), dict(files), settings.sample_rate))
     return Mix(master=master, placements=placements, duration_ms=_ms(frames, settings.sample_rate),
-               speaker_gains_db=tuple((sid, round(gains[sid], 2)) for sid in speakers))
+               speaker_gains_db=tuple((sid, round(gains[sid], 2)) for sid in speakers),
+               levels=Levels(speaker_gains_db=tuple((sid, gains[sid]) for sid in speakers),
+                             final_gain_db=final_gain, limit_dbfs=limit))
 
 
 def save_wav(master: Master, path: Path) -> Path:
@@ -289,10 +363,11 @@ def _decode_batch(batch: Sequence[Clip], rate: int, scratch: Path) -> list[bytes
 # ------------------------------------------------------------------------------------------ level match
 
 
-def _speaker_gains(prepared: list[_Prepared], files: dict[str, Path],
-                   settings: MixSettings) -> tuple[dict[str, float], dict[str, tuple[float, ...]]]:
+def _speaker_gains(prepared: list[_Prepared], files: dict[str, Path], settings: MixSettings,
+                   keep: dict[str, float]) -> tuple[dict[str, float], dict[str, tuple[float, ...]]]:
     """One gain per speaker — the same loudness for all, no sample above PEAK_CEILING_DBFS — and each
-    speaker's 400 ms block loudness (before its gain)."""
+    speaker's 400 ms block loudness (before its gain). A speaker's gain in ``keep`` is used instead while
+    it is within STICKY_GAIN_DB of the new one and keeps the peaks under the ceiling."""
     peaks: dict[str, float] = dict.fromkeys(files, -math.inf)
     for p in prepared:
         peaks[p.speaker] = max(peaks[p.speaker], p.peak_dbfs)
@@ -312,6 +387,9 @@ def _speaker_gains(prepared: list[_Prepared], files: dict[str, Path],
             gains[sid] = common - levels[sid]
         else:  # too short to gate (< 0.4 s of speech) or silent: leave it, but never let it clip
             gains[sid] = min(0.0, PEAK_CEILING_DBFS - peaks[sid]) if not math.isinf(peaks[sid]) else 0.0
+        old = keep.get(sid)
+        if old is not None and abs(old - gains[sid]) < STICKY_GAIN_DB and peaks[sid] + old <= PEAK_CEILING_DBFS:
+            gains[sid] = old
     return gains, measured
 
 
@@ -326,13 +404,18 @@ class _Segment:
     speaker: str | None = None
     offset: int = 0
     frames: int = 0
+    source: str = ""
+    """The clip's cache file name (its content address): what the frames are, wherever they lie."""
 
 
 def _layout(clips: Sequence[Clip], prepared: list[_Prepared],
-            settings: MixSettings) -> tuple[list[_Segment], tuple[Placement, ...], int]:
-    """Where every clip goes: the master's segments, the placements, and the total frames."""
+            settings: MixSettings) -> tuple[list[_Segment], tuple[Placement, ...], int, list[int]]:
+    """Where every clip goes: the master's segments, the placements, the total frames and the section cuts
+    (frames where a section starts, after 0)."""
     rate = settings.sample_rate
+    cutter = _Cutter(clips, prepared, settings)
     segments: list[_Segment] = []
+    cuts: list[int] = []
     cursor = 0  # frames laid out so far
     prev_tail = 0  # frames of the previous clip after its speech end
     pending_gap = 0  # ms of gap owed by clips without speech
@@ -347,7 +430,11 @@ def _layout(clips: Sequence[Clip], prepared: list[_Prepared],
             continue
         pending_gap = 0
         silence = max(0, gap_ms * rate // 1000 - prev_tail - prep.speech_from) if started else 0
-        segments.append(_Segment(silence, prep.speaker, prep.offset, prep.frames))
+        if started and silence >= SECTION_QUIET and cutter.cut_before(i, cursor + silence, cuts[-1] if cuts else 0):
+            at = -(-(cursor + silence) // SECTION_GRID) * SECTION_GRID
+            silence = at - cursor
+            cuts.append(at)
+        segments.append(_Segment(silence, prep.speaker, prep.offset, prep.frames, Path(clip.path).name))
         cursor += silence
         start, end = cursor + prep.speech_from, cursor + prep.speech_to
         placements.append(_place(clip, _ms(start, rate), _ms(end, rate), prep, _ms(start, rate) - prep.clip_speech_ms))
@@ -356,31 +443,94 @@ def _layout(clips: Sequence[Clip], prepared: list[_Prepared],
         started = True
     tail = max(0, settings.tail_ms * rate // 1000 - prev_tail)
     segments.append(_Segment(tail))
-    return segments, tuple(placements), cursor + tail
+    return segments, tuple(placements), cursor + tail, cuts
+
+
+class _Cutter:
+    """Decides where sections start (see the module's docstring): after the intro, and at a change of turn
+    whose clip's content address hashes to a multiple of ``section_odds`` once ``section_min_s`` has
+    passed since the last cut (at the first change of turn after ``section_max_s``, whatever the hash)."""
+
+    def __init__(self, clips: Sequence[Clip], prepared: list[_Prepared], settings: MixSettings) -> None:
+        rate = settings.sample_rate
+        self.clips = clips
+        self.odds = settings.section_odds
+        self.min_frames = settings.section_min_s * rate
+        self.max_frames = settings.section_max_s * rate
+        speech = sum(p.frames for p in prepared)
+        self.on = (rate == SECTION_RATE and settings.section_min_s > 0 and speech >= 2 * self.min_frames)
+
+    def cut_before(self, i: int, at: int, last: int) -> bool:
+        if not self.on:
+            return False
+        prev, clip = self.clips[i - 1].request, self.clips[i].request
+        if clip.speaker == NARRATOR_ID:
+            return False
+        if prev.speaker == NARRATOR_ID:
+            return True  # the intro is a section of its own: an edit may change what it says
+        if prev.turn == clip.turn or at - last < self.min_frames:
+            return False
+        if at - last >= self.max_frames:
+            return True
+        digest = hashlib.sha256(Path(self.clips[i].path).name.encode("utf-8")).digest()
+        return int.from_bytes(digest[:8], "big") % self.odds == 0
+
+
+def _sections(segments: tuple[_Segment, ...], cuts: list[int], frames: int, gains: dict[str, float],
+              settings: MixSettings) -> tuple[Section, ...]:
+    """The master's sections, each with a key naming its PCM: the clips in it (by content address), where
+    they lie from its start, their gains and the mix settings that shaped them."""
+    bounds = [0, *cuts, frames]
+    recipe: list[list] = [[] for _ in cuts + [0]]
+    where, k = 0, 0
+    for seg in segments:
+        where += seg.silence
+        if seg.frames:
+            while k + 1 < len(bounds) - 1 and where >= bounds[k + 1]:
+                k += 1
+            recipe[k].append([where - bounds[k], seg.frames, seg.source, round(gains[seg.speaker], 6)])
+        where += seg.frames
+    shape = [settings.sample_rate, settings.fade_ms, KEEP_LEAD_MS, KEEP_TAIL_MS, _WIDTH]
+    out = []
+    for k in range(len(bounds) - 1):
+        text = json.dumps([shape, bounds[k + 1] - bounds[k], recipe[k]], separators=(",", ":"))
+        out.append(Section(start=bounds[k], end=bounds[k + 1], key=hashlib.sha256(text.encode()).hexdigest()))
+    return tuple(out)
 
 
 def _stream(segments: tuple[_Segment, ...], gains: dict[str, float], files: dict[str, Path],
-            rate: int) -> Iterator[bytes]:
-    """The master's PCM in order, in chunks of at most _CHUNK_FRAMES frames, each clip with its speaker's gain."""
+            rate: int, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+    """The master's PCM in order — its frames from ``start`` to ``end`` (the end when None) — in chunks of
+    at most _CHUNK_FRAMES frames, each clip with its speaker's gain."""
     from pydub import AudioSegment
 
     silence = bytes(_WIDTH * _CHUNK_FRAMES)
     readers: dict[str, wave.Wave_read] = {}
+    end = math.inf if end is None else end
+    where = 0  # frames of the master passed
     try:
         for seg in segments:
-            left = seg.silence
+            lo, hi = max(start, where), min(end, where + seg.silence)
+            left = max(0, hi - lo)
             while left > 0:
                 n = min(left, _CHUNK_FRAMES)
                 yield silence[: n * _WIDTH]
                 left -= n
+            where += seg.silence
+            if where >= end:
+                return
             if not seg.frames:
+                continue
+            lo, hi = max(start, where), min(end, where + seg.frames)
+            where += seg.frames
+            if hi <= lo:
                 continue
             if seg.speaker not in readers:
                 readers[seg.speaker] = wave.open(str(files[seg.speaker]), "rb")
             reader = readers[seg.speaker]
-            reader.setpos(seg.offset)
+            reader.setpos(seg.offset + lo - (where - seg.frames))
             gain = gains[seg.speaker]
-            left = seg.frames
+            left = hi - lo
             while left > 0:
                 pcm = reader.readframes(min(left, _CHUNK_FRAMES))
                 if not pcm:

@@ -378,6 +378,18 @@ class Loudness:
 
 
 @dataclass(frozen=True)
+class Section:
+    """A stretch of the master the encoders encode on its own (see ``pipeline.mix``)."""
+
+    start: int
+    """First frame; a multiple of whole MP3 and AAC frames, in silence."""
+    end: int
+    """Frame after the last (the next section's start, or the master's end)."""
+    key: str
+    """Names the PCM of the stretch (before the final gain and limiter): same key, same samples."""
+
+
+@dataclass(frozen=True)
 class Master:
     """The edition's audio before its final gain: mono 16-bit PCM, streamed on demand, never held whole.
 
@@ -402,6 +414,11 @@ class Master:
     true-peak ceiling."""
     final_lufs: float | None = None
     """Loudness expected after the final gain and limiter (measured on the parts through them)."""
+    sections: tuple[Section, ...] = ()
+    """The stretches the encoders may encode apart and keep between renders, in order, covering every
+    frame; empty when the master is encoded in one pass."""
+    read_range: Callable[[int, int], Iterator[bytes]] | None = None
+    """A pass over the frames from the first argument to the second (given with ``sections``)."""
 
     @property
     def duration_ms(self) -> int:

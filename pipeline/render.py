@@ -128,10 +128,11 @@ def render_script(script: Script, options: RenderOptions, *, progress: Progress 
             synth = synthesize(requests, engine, cache, concurrency=options.concurrency, progress=progress,
                                speaker_names={s.id: s.name for s in script.speakers})
         progress.finish()
+        sections = _sections_dir(output, slug)
         with timer("mix"):
             from pipeline.mix import MixSettings, mix
 
-            mixed = mix(synth.clips, MixSettings(), work)
+            mixed = mix(synth.clips, MixSettings(), work, keep=_load_levels(sections))
         chapters = timed_chapters(script, summary, mixed.placements, mixed.duration_ms)
         edition = Edition(
             script=script, cast=cast, summary=summary, placements=mixed.placements, chapters=chapters,
@@ -146,10 +147,45 @@ def render_script(script: Script, options: RenderOptions, *, progress: Progress 
             stage = work / "edition"
             manifest = write_edition(edition, mixed.master, stage, formats=options.formats, stats=stats,
                                      source=_source_dict(script),
-                                     extra={"speaker_gains_db": dict(mixed.speaker_gains_db)})
+                                     extra={"speaker_gains_db": dict(mixed.speaker_gains_db)}, sections=sections)
         manifest = _finish_manifest(stage, manifest, timer)
         _move_into_place(stage, edition_dir, manifest)
+        _save_levels(sections, mixed.levels)
     return RenderResult(edition_dir=edition_dir, manifest=manifest)
+
+
+#: Where an edition's encoded sections wait for its next render (``pipeline.writers.audio``), under the output.
+SECTIONS_DIR = ".sections"
+#: The gains of the edition's last render, beside its sections (``pipeline.mix.Levels``).
+LEVELS_FILE = "levels.json"
+
+
+def _sections_dir(output: Path, slug: str) -> Path:
+    folder = output / SECTIONS_DIR
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"{folder} is not a folder (Recast keeps encoded sections there); move it away")
+    return folder / slug
+
+
+def _load_levels(sections: Path):
+    """The gains of the edition's last render (none when it has not been rendered, or the file is damaged)."""
+    import json
+
+    from pipeline.mix import Levels
+
+    try:
+        return Levels.from_dict(json.loads((sections / LEVELS_FILE).read_text("utf-8")))
+    except (OSError, ValueError):
+        return Levels()
+
+
+def _save_levels(sections: Path, levels) -> None:
+    import json
+
+    from pipeline.fsutil import atomic_write_text
+
+    sections.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(sections / LEVELS_FILE, json.dumps(levels.to_dict(), indent=2) + "\n")
 
 
 #: Files a render writes that a later render may no longer write (another --formats, no cover).

@@ -33,7 +33,7 @@ COVER_NAMES = {"image/jpeg": "cover.jpg", "image/png": "cover.png"}
 
 
 def write_edition(edition: Edition, master: Master, out_dir: Path, *, formats: tuple[str, ...] = ("mp3", "m4a"),
-                  stats: dict, source: dict, extra: dict | None = None) -> dict:
+                  stats: dict, source: dict, extra: dict | None = None, sections: Path | None = None) -> dict:
     """Write every file of ``edition`` into ``out_dir``, its audio streamed from ``master`` (brought to
     −16 LUFS on the way into the encoders).
 
@@ -50,7 +50,7 @@ def write_edition(edition: Edition, master: Master, out_dir: Path, *, formats: t
     out_dir.mkdir(parents=True, exist_ok=True)
     tag_data = _tag_data(edition, cover)
     with tempfile.TemporaryDirectory(prefix="recast-write-") as tmp:  # the chapters for ffmpeg
-        encoded = write_audio(formats, master, out_dir, edition.chapters, tag_data, Path(tmp))
+        encoded = write_audio(formats, master, out_dir, edition.chapters, tag_data, Path(tmp), store=sections)
     files = [(e.path, e.mime) for e in encoded]
     if cover is not None:  # the episode's artwork beside the audio, for the feed and the site
         name = COVER_NAMES[cover.mime]

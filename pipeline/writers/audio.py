@@ -1,6 +1,19 @@
 """Audio writers: stream the master through its final gain and limiter into every encoder at once (MP3 and
 M4A on their own cores), add chapters and tags, and check the loudness of what was written.
 
+A master made of sections (``pipeline.mix``) is encoded section by section into a **section store** kept
+between renders (``output/.sections/<edition>/``): a section whose PCM, gain, limiter and encoder settings
+are unchanged is not encoded again. Each section is encoded on its own — the MP3 sections with their own
+LAME/Info header, the AAC ones as ADTS — from its first frame, and stops one codec frame before the next
+section (silence: the mixer starts sections in the pause between two turns, on a whole number of MP3 and
+AAC frames). So the codec frames of the sections, played one after the other, give the edition's timeline
+sample for sample: the encoder delay of every section falls in the frame left out of the one before. The
+files are then joined without re-encoding: the MP3's frames by ffmpeg's concat demuxer (its LAME header
+keeps the first section's delay and the last one's padding: gapless), the AAC frames into the M4A with the
+first section's 1024 priming samples marked in its edit list. Each section's loudness blocks and true
+peak are measured once, when it is encoded, and kept beside it; the edition's loudness is their blocks
+gated together.
+
 Every audio file is measured after encoding (ffmpeg ebur128). When it misses the target (true peak above
 −1 dBTP, or integrated loudness off −16 by more than :data:`AIM_LU`), that format is encoded again, aiming
 the gain by the measured error and lowering the ceiling by the measured overshoot with a limiter that sees
@@ -11,14 +24,19 @@ Same master → byte-identical files: fixed encoder settings, ffmpeg's bitexact 
 from __future__ import annotations
 
 import contextlib
-from concurrent.futures import ThreadPoolExecutor
+import hashlib
+import json
+import os
+import re
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from pipeline import ffmpeg, loudness
 from pipeline.errors import RecastError
-from pipeline.fsutil import atomic_path
+from pipeline.fsutil import atomic_path, atomic_write_text
 from pipeline.model import Loudness, Master, TimedChapter
 from pipeline.writers import tags as tagging
 
@@ -28,6 +46,10 @@ BITRATE = "96k"
 ATTEMPTS = 3
 #: A first encode within this many LU of the target is kept; later ones within the spec's 1 LU.
 AIM_LU = 0.5
+#: Bump when what a stored section holds, or how it is named, changes.
+SECTION_FORMAT = 1
+#: Names of the files a section store holds (sections, sidecars, temporary files): pruning touches no other.
+_SECTION_FILE = re.compile(r"^\.?[0-9a-f]{64}\.")
 
 
 class AudioWriter(Protocol):
@@ -52,6 +74,18 @@ class AudioWriter(Protocol):
     def tag(self, path: Path, data: tagging.TagData) -> None:
         """Write tags (and chapters when the container keeps them in tags)."""
 
+    ext: str
+    """Suffix of its section files."""
+    frame: int
+    """Samples per codec frame."""
+
+    def section_args(self, rate: int, chain: str | None, frames: int, out: Path) -> list[str]:
+        """ffmpeg's arguments to encode the first ``frames`` frames of mono s16le PCM read from stdin,
+        through ``chain``, into the section file ``out``."""
+
+    def join(self, parts: list[Path], out: Path, chapters: tuple[TimedChapter, ...], work: Path) -> None:
+        """Join section files (in order, without re-encoding) into ``out`` with ``chapters``."""
+
 
 class Mp3Writer:
     """``episode.mp3``: mono 44.1 kHz, 96 kbps CBR LAME with a gapless (LAME/Info) header; ID3v2.4 tags
@@ -75,6 +109,21 @@ class Mp3Writer:
 
     def tag(self, path: Path, data: tagging.TagData) -> None:
         tagging.write_id3(path, data)
+
+    ext = "mp3"
+    frame = 1152
+
+    def section_args(self, rate: int, chain: str | None, frames: int, out: Path) -> list[str]:
+        return [*_pcm_input(rate), "-map", "0:a:0", *_filter(_trimmed(frames, chain)), *ffmpeg.BITEXACT,
+                "-c:a", "libmp3lame", "-b:a", BITRATE, "-ar", str(SAMPLE_RATE), "-ac", "1",
+                "-id3v2_version", "0", "-write_id3v1", "0", "-write_xing", "1", "-f", "mp3", str(out)]
+
+    def join(self, parts: list[Path], out: Path, chapters: tuple[TimedChapter, ...], work: Path) -> None:
+        listing = work / f"sections-{out.name}.txt"
+        listing.write_text("ffconcat version 1.0\n" + "".join(f"file {_concat_quote(p)}\n" for p in parts), "utf-8")
+        ffmpeg.run("ffmpeg", ["-y", "-f", "concat", "-safe", "0", "-i", str(listing), "-map", "0:a:0",
+                              *ffmpeg.BITEXACT, "-c:a", "copy", "-id3v2_version", "0", "-write_id3v1", "0",
+                              "-write_xing", "1", "-f", "mp3", str(out)])
 
 
 class M4aWriter:
@@ -111,6 +160,27 @@ class M4aWriter:
     def tag(self, path: Path, data: tagging.TagData) -> None:
         tagging.write_mp4(path, data)
 
+    ext = "aac"
+    frame = 1024
+    #: Samples the AAC encoder puts before the audio (a whole frame), marked in the M4A's edit list.
+    priming = 1024
+
+    def section_args(self, rate: int, chain: str | None, frames: int, out: Path) -> list[str]:
+        return [*_pcm_input(rate), "-map", "0:a:0", *_filter(_trimmed(frames, chain)), *ffmpeg.BITEXACT,
+                "-c:a", "aac", "-aac_coder", "fast", "-profile:a", "aac_low", "-b:a", BITRATE,
+                "-ar", str(SAMPLE_RATE), "-ac", "1", "-f", "adts", str(out)]
+
+    def join(self, parts: list[Path], out: Path, chapters: tuple[TimedChapter, ...], work: Path) -> None:
+        meta = work / f"chapters-{out.name}.ffmeta"
+        meta.write_text(ffmetadata(chapters), "utf-8")
+        # ADTS frames joined byte for byte are one stream; the first frame's timestamp moved back by the
+        # priming makes the MP4 muxer write the edit list that skips it (as when it encodes itself)
+        args = ["-y", "-f", "aac", "-thread_queue_size", str(PCM_QUEUE_PACKETS), "-i", "pipe:0",
+                "-f", "ffmetadata", "-i", str(meta), "-map", "0:a:0", "-map_metadata:g", "-1", "-map_chapters", "1",
+                "-fflags", "+bitexact", "-c:a", "copy", "-bsf:a", f"setts=ts=TS-{self.priming}",
+                "-movflags", "+faststart", "-f", "ipod", str(out)]
+        ffmpeg.run_fed([args], _read_files(parts))
+
 
 #: Packets ffmpeg may queue from the PCM input. With a second input (the M4A's chapter file) ffmpeg reads each
 #: input on its own thread and hands packets over through a queue of 8 by default; raw PCM comes in 2 KB
@@ -132,6 +202,23 @@ def _compensate(drift_lu: float) -> str | None:
 
 def _filter(chain: str | None) -> list[str]:
     return ["-af", chain] if chain else []
+
+
+def _trimmed(frames: int, chain: str | None) -> str:
+    """``chain`` after keeping the first ``frames`` samples."""
+    return f"atrim=end_sample={frames}" + (f",{chain}" if chain else "")
+
+
+def _concat_quote(path: Path) -> str:
+    """A path quoted for an ffconcat file."""
+    return "'" + str(path).replace("'", "'\\''") + "'"
+
+
+def _read_files(paths: list[Path], size: int = 1 << 20) -> Iterator[bytes]:
+    for path in paths:
+        with open(path, "rb") as f:
+            while chunk := f.read(size):
+                yield chunk
 
 
 #: Audio writers by format name (``--formats``).
@@ -167,12 +254,14 @@ class Encoded:
 
 
 def write_audio(formats: tuple[str, ...], master: Master, out_dir: Path, chapters: tuple[TimedChapter, ...],
-                data: tagging.TagData, work: Path) -> list[Encoded]:
+                data: tagging.TagData, work: Path, store: Path | None = None) -> list[Encoded]:
     """Encode, check and tag every format; each file appears atomically only when it meets the target.
 
     One ffmpeg applies the final gain and limiter to the streamed master; its output is fed to every
-    encoder at once (one ffmpeg per format, each on its own core). Each file is then measured (in
-    parallel) and, if it misses, encoded again on its own (see the module's docstring). In ``formats`` order.
+    encoder at once (one ffmpeg per format, each on its own core). A master with sections is encoded
+    section by section, reusing the sections already in ``store`` (a folder kept between renders of one
+    edition; the work folder when None) and leaving there only the sections of this edition. Each file is
+    then measured and, if it misses, encoded again on its own (see the module's docstring). In ``formats`` order.
     """
     writers = []
     for fmt in formats:
@@ -181,33 +270,170 @@ def write_audio(formats: tuple[str, ...], master: Master, out_dir: Path, chapter
         except KeyError:
             raise RecastError(f"unknown audio format {fmt!r}; use mp3 or m4a") from None
     out_dir, work = Path(out_dir), Path(work)
+    sectioned = bool(master.sections) and master.read_range is not None and master.sample_rate == SAMPLE_RATE
     with contextlib.ExitStack() as stack:
         tmps = [stack.enter_context(atomic_path(out_dir / w.name)) for w in writers]
-        rate = master.sample_rate
-        # the gain and limiter once, for every encoder (one format or two: the same bytes either way)
-        final = stack.enter_context(contextlib.closing(ffmpeg.piped(
-            [*_pcm_input(rate), "-af", loudness.final_chain(master), "-c:a", "pcm_s16le", "-f", "s16le", "-ac", "1",
-             "pipe:1"], master.read())))  # closed (its ffmpeg stopped) even when an encoder fails first
-        ffmpeg.run_fed([w.args(rate, _compensate(w.drift_lu), tmp, chapters, work)
-                        for w, tmp in zip(writers, tmps, strict=True)], final)
-        with ThreadPoolExecutor(max_workers=len(writers), thread_name_prefix="recast-check") as pool:
-            measured = list(pool.map(lambda wt: _check(wt[0], wt[1], master, chapters, work),
-                                     zip(writers, tmps, strict=True)))
+        if sectioned:
+            shelf = _Shelf(Path(store) if store is not None else work / "sections")
+            measured = _write_sections(writers, tmps, master, chapters, work, shelf)
+        else:
+            measured = _write_whole(writers, tmps, master, chapters, work)
         for writer, tmp in zip(writers, tmps, strict=True):
             writer.tag(tmp, data)
+    if sectioned:
+        shelf.prune()
     return [Encoded(path=out_dir / w.name, mime=w.mime, loudness=m) for w, m in zip(writers, measured, strict=True)]
 
 
-def _check(writer: AudioWriter, tmp: Path, master: Master, chapters: tuple[TimedChapter, ...],
-           work: Path) -> Loudness:
-    """Measure an encoded file; while it misses the target, encode it again with a corrected gain and
-    ceiling (see the module's docstring). Returns the measurement of what is finally in ``tmp``."""
+def _write_whole(writers: list, tmps: list[Path], master: Master, chapters: tuple[TimedChapter, ...],
+                 work: Path) -> list[Loudness]:
+    """The master in one pass into every encoder, then every file measured (and encoded again if it must)."""
+    rate = master.sample_rate
+    with contextlib.closing(_limited(master, loudness.final_chain(master))) as final:
+        # closed (its ffmpeg stopped) even when an encoder fails first
+        ffmpeg.run_fed([w.args(rate, _compensate(w.drift_lu), tmp, chapters, work)
+                        for w, tmp in zip(writers, tmps, strict=True)], final)
+
+    def check(writer: AudioWriter, tmp: Path) -> Loudness:
+        def again(chain: str) -> Loudness:
+            writer.encode(master, chain, tmp, chapters, work)
+            return loudness.measure(tmp)
+
+        return _meet_target(writer, master, loudness.measure(tmp), again)
+
+    with ThreadPoolExecutor(max_workers=len(writers), thread_name_prefix="recast-check") as pool:
+        return list(pool.map(check, writers, tmps))
+
+
+def _limited(master: Master, chain: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+    """The master's PCM (its frames from ``start`` to ``end`` with a range) through the filter ``chain``."""
+    pcm = master.read() if end is None else master.read_range(start, end)  # type: ignore[misc]
+    return ffmpeg.piped([*_pcm_input(master.sample_rate), "-af", chain, "-c:a", "pcm_s16le", "-f", "s16le", "-ac", "1",
+                         "pipe:1"], pcm)
+
+
+def _write_sections(writers: list, tmps: list[Path], master: Master, chapters: tuple[TimedChapter, ...],
+                    work: Path, shelf: _Shelf) -> list[Loudness]:
+    """Every format from its sections (the stored ones reused, the others encoded and stored), checked as
+    a whole from the sections' measurements, then joined into its file."""
+    first = _encode_sections(master, [(w, _compensate(w.drift_lu)) for w in writers],
+                             loudness.final_chain(master), shelf)
+    measured = []
+    for writer, tmp in zip(writers, tmps, strict=True):
+        parts = first[writer.name]
+
+        def again(chain: str, writer: AudioWriter = writer) -> Loudness:
+            nonlocal parts
+            parts = _encode_sections(master, [(writer, None)], chain, shelf)[writer.name]
+            return loudness.joined([p for _path, p in parts])
+
+        measured.append(_meet_target(writer, master, loudness.joined([p for _path, p in parts]), again))
+        writer.join([path for path, _p in parts], tmp, chapters, work)
+    return measured
+
+
+def _encode_sections(master: Master, jobs: list[tuple[AudioWriter, str | None]], chain: str,
+                     shelf: _Shelf) -> dict[str, list[tuple[Path, loudness.Profile]]]:
+    """Each writer's sections of ``master`` through the limiter ``chain`` and its encoder filter (in
+    ``jobs``): from the shelf when there, else encoded (one limiter per section feeding every encoder that
+    needs it) and measured (while the next section is encoded). Each writer's (file, profile) in order."""
+    rate = master.sample_rate
+    plans: list[list[tuple[AudioWriter, Path, list[str] | None]]] = []
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="recast-check") as pool:
+        measuring: dict[Path, Future] = {}
+        for k, section in enumerate(master.sections):
+            last = k == len(master.sections) - 1
+            plan, todo = [], []
+            for writer, encoder_filter in jobs:
+                frames = section.end - section.start - (0 if last else writer.frame)
+                template = writer.section_args(rate, encoder_filter, frames, Path("OUT"))
+                key = hashlib.sha256(json.dumps([SECTION_FORMAT, section.key, chain, template]).encode()).hexdigest()
+                path = shelf.path(key, writer.ext)
+                if shelf.has(path):
+                    plan.append((writer, path, None))
+                else:
+                    tmp = shelf.temp(path)
+                    todo.append(writer.section_args(rate, encoder_filter, frames, tmp))
+                    plan.append((writer, path, [str(tmp)]))
+            if todo:
+                with contextlib.closing(_limited(master, chain, section.start, section.end)) as limited:
+                    ffmpeg.run_fed(todo, limited)
+                for _w, path, tmp in plan:
+                    if tmp is not None:
+                        measuring[path] = pool.submit(shelf.put, path, Path(tmp[0]))
+            plans.append(plan)
+        for future in measuring.values():
+            future.result()
+    out: dict[str, list[tuple[Path, loudness.Profile]]] = {w.name: [] for w, _f in jobs}
+    for plan in plans:
+        for writer, path, _tmp in plan:
+            out[writer.name].append((path, shelf.profile(path)))
+    return out
+
+
+class _Shelf:
+    """The section store of one edition: ``<key>.<ext>`` (a section file) and ``<key>.<ext>.json`` (its
+    size, sha256 and :class:`pipeline.loudness.Profile`), written to a temporary name and renamed, the
+    sidecar last: a section without a sound sidecar, or whose bytes do not match it, is not there."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            from pipeline.fsutil import explain_os_error
+
+            raise explain_os_error(err, root) from err
+        self.used: set[str] = set()
+        self._profiles: dict[Path, loudness.Profile] = {}
+
+    def path(self, key: str, ext: str) -> Path:
+        return self.root / f"{key}.{ext}"
+
+    def temp(self, path: Path) -> Path:
+        return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+    def has(self, path: Path) -> bool:
+        """True when ``path`` is stored whole (its profile is then known)."""
+        self.used.update((path.name, path.name + ".json"))
+        try:
+            meta = json.loads(path.with_name(path.name + ".json").read_text("utf-8"))
+            data = path.read_bytes()
+            if meta["size"] != len(data) or meta["sha256"] != hashlib.sha256(data).hexdigest():
+                return False
+            self._profiles[path] = loudness.Profile.from_dict(meta["profile"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return False
+        return True
+
+    def put(self, path: Path, tmp: Path) -> None:
+        """Measure the section encoded into ``tmp`` and store it as ``path``."""
+        measured = loudness.profile(tmp)
+        data = tmp.read_bytes()
+        os.replace(tmp, path)
+        atomic_write_text(path.with_name(path.name + ".json"), json.dumps(
+            {"size": len(data), "sha256": hashlib.sha256(data).hexdigest(), "profile": measured.to_dict()}))
+        self._profiles[path] = measured
+
+    def profile(self, path: Path) -> loudness.Profile:
+        return self._profiles[path]
+
+    def prune(self) -> None:
+        """Remove what this render did not use (sections of earlier versions of the edition, leftovers)."""
+        for entry in self.root.iterdir():
+            if entry.name not in self.used and _SECTION_FILE.match(entry.name) and entry.is_file():
+                with contextlib.suppress(OSError):
+                    entry.unlink()
+
+
+def _meet_target(writer: AudioWriter, master: Master, measured: Loudness,
+                 again: Callable[[str], Loudness]) -> Loudness:
+    """``measured`` when it meets the target; else the file is encoded again by ``again`` with a corrected
+    gain and ceiling (see the module's docstring) until it does. Returns the last measurement."""
     offset, limit, oversample = -writer.drift_lu, None, False
     for attempt in range(ATTEMPTS):
         if attempt:
-            chain = loudness.final_chain(master, offset_db=offset, limit_dbfs=limit, oversample=oversample)
-            writer.encode(master, chain, tmp, chapters, work)
-        measured = loudness.measure(tmp)
+            measured = again(loudness.final_chain(master, offset_db=offset, limit_dbfs=limit, oversample=oversample))
         error = loudness.TARGET_LUFS - measured.integrated_lufs
         if abs(error) <= AIM_LU and measured.true_peak_dbtp <= loudness.TRUE_PEAK_DBTP:
             return measured
