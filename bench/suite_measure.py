@@ -155,7 +155,8 @@ def render(source: Path, out: Path, *, engine: str, extra: list[str] | None = No
     run.pop("stderr")
     return {**run, "audio_seconds": round(manifest["duration_ms"] / 1000, 2),
             "requests": stats["requests"], "synthesized": stats["synthesized"], "cached": stats.get("cached"),
-            "timings": stats["timings"], "episode": str(out / manifest["slug"] / "episode.mp3"),
+            "timings": stats["timings"], "sections": stats.get("sections"),
+            "episode": str(out / manifest["slug"] / "episode.mp3"),
             "bytes": {f["name"]: f["bytes"] for f in manifest.get("files", []) if f["name"].startswith("episode.")}}
 
 

@@ -110,18 +110,45 @@ def _finite(value: float) -> float | None:
 
 def profile(path: Path) -> Profile:
     """Block and short-term loudness and true peak of an audio file, in one pass of ffmpeg's ebur128."""
-    path = Path(path)
-    if not path.is_file():
-        raise RecastError(f"cannot measure loudness: {path} does not exist")
-    proc = _ffmpeg(["-i", str(path), "-map", "0:a:0", "-af",
-                    "ebur128=metadata=1:peak=true,ametadata=mode=print:file=/dev/stdout", "-f", "null", "-"],
-                   path, loglevel="info")
-    values: dict[bytes, list[float]] = {b"M": [], b"S": []}
-    for key, raw in _PROFILE_RE.findall(proc.stdout):
-        value = float(raw.decode())
-        values[key].append(value if math.isfinite(value) else -math.inf)
-    summary = _parse_summary(proc.stderr.decode("utf-8", "replace"), path)
-    return Profile(tuple(values[b"M"]), tuple(values[b"S"]), summary["true"])
+    return profiles([path])[0]
+
+
+def profiles(paths: Sequence[Path]) -> list[Profile]:
+    """:func:`profile` of several files by one ffmpeg (one process start for all; each file is measured
+    alone). Its block values go to files beside the first one, named after it."""
+    paths = [Path(p).resolve() for p in paths]
+    for path in paths:
+        if not path.is_file():
+            raise RecastError(f"cannot measure loudness: {path} does not exist")
+    folder = paths[0].parent
+    # relative names in ffmpeg's working folder: nothing in the filter graph needs escaping
+    logs = [f"{paths[0].name}.{i}.r128" for i in range(len(paths))]
+    graph = ";".join(f"[{i}:a:0]ebur128=metadata=1:peak=true,ametadata=mode=print:file={log}[o{i}]"
+                     for i, log in enumerate(logs))
+    args = [arg for path in paths for arg in ("-i", str(path))]
+    args += ["-filter_complex", graph, *(a for i in range(len(paths)) for a in ("-map", f"[o{i}]", "-f", "null", "-"))]
+    try:
+        proc = _ffmpeg(args, paths[0], loglevel="info", cwd=folder)
+        blocks_of = [(folder / log).read_bytes() for log in logs]
+    finally:
+        for log in logs:
+            (folder / log).unlink(missing_ok=True)
+    # "[Parsed_ebur128_<n> @ 0x…] Summary:" per instance, in graph order (input i's is filter 2i); ffmpeg
+    # builds a filter_complex graph once to learn its outputs before the real one: the last of each counts
+    parts = re.split(r"\[Parsed_ebur128_(\d+) @ [^]]*\] Summary:", proc.stderr.decode("utf-8", "replace"))
+    by_filter = dict(zip(parts[1::2], parts[2::2], strict=True))
+    summaries = [by_filter.get(str(2 * i)) for i in range(len(paths))]
+    if any(summary is None for summary in summaries):
+        raise RecastError(f"ffmpeg printed no loudness summary for one of {', '.join(p.name for p in paths)}")
+    out = []
+    for path, raw, summary in zip(paths, blocks_of, summaries, strict=True):
+        values: dict[bytes, list[float]] = {b"M": [], b"S": []}
+        for key, number in _PROFILE_RE.findall(raw):
+            value = float(number.decode())
+            values[key].append(value if math.isfinite(value) else -math.inf)
+        peak = _parse_summary(f"Summary:{summary}", path)["true"]
+        out.append(Profile(tuple(values[b"M"]), tuple(values[b"S"]), peak))
+    return out
 
 
 def joined(profiles: Sequence[Profile]) -> Loudness:
@@ -273,14 +300,14 @@ def _ffmpeg_log(args: list[str], path: Path) -> str:
     return _ffmpeg(args, path, loglevel="info").stderr.decode("utf-8", "replace")
 
 
-def _ffmpeg(args: list[str], path: Path, *, loglevel: str) -> subprocess.CompletedProcess:
+def _ffmpeg(args: list[str], path: Path, *, loglevel: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """Run ffmpeg on ``path`` capturing stdout and stderr; RecastError with its last line when it fails.
 
     ``pipeline.ffmpeg.run`` discards stderr, so this runs ffmpeg itself (the program path still comes
     from ``pipeline.ffmpeg.require``).
     """
     cmd = [ffmpeg.require("ffmpeg"), "-hide_banner", "-nostdin", "-nostats", "-loglevel", loglevel, *args]
-    proc = subprocess.run(cmd, capture_output=True, check=False)
+    proc = subprocess.run(cmd, capture_output=True, check=False, cwd=cwd)
     if proc.returncode != 0:
         lines = [ln for ln in proc.stderr.decode("utf-8", "replace").splitlines() if ln.strip()]
         raise RecastError(f"ffmpeg failed on {path.name}: {lines[-1] if lines else 'exit ' + str(proc.returncode)}")

@@ -30,6 +30,7 @@ import hashlib
 import json
 import math
 import os
+import statistics
 import wave
 from collections import deque
 from collections.abc import Iterator, Sequence
@@ -61,7 +62,10 @@ SECTION_RATE = 44100
 #: Silence (frames) a cut needs before it: the encoders leave out up to one frame before the next section.
 SECTION_QUIET = 2 * 1152
 #: A gain (dB) kept from the previous render of the edition while the new one is within this of it, so
-#: that an edit elsewhere does not change the audio — and the encoding — of every section.
+#: that an edit elsewhere does not change the audio — and the encoding — of every section: a speaker's gain
+#: (its level against the others': half a dB is under what a listener notices) and the final gain (which
+#: sets the edition's loudness, checked against the target ±0.5 LU).
+STICKY_SPEAKER_DB = 0.5
 STICKY_GAIN_DB = 0.25
 
 
@@ -136,7 +140,8 @@ class Mix:
 @dataclass(frozen=True)
 class Levels:
     """The gains of a render, kept for the next render of the same edition: a gain the next render finds
-    within :data:`STICKY_GAIN_DB` of its own is used unchanged (the sections it does not touch stay the same)."""
+    within :data:`STICKY_SPEAKER_DB` (a speaker's, against the others) or :data:`STICKY_GAIN_DB` (the final
+    gain) of its own is used unchanged (the sections an edit does not touch stay the same)."""
 
     speaker_gains_db: tuple[tuple[str, float], ...] = ()
     """(speaker id, gain in dB) of every speaker."""
@@ -199,7 +204,7 @@ def mix(clips: Sequence[Clip], settings: MixSettings, workdir: Path, keep: Level
     """Join ``clips`` (in play order) into a streamed :class:`Master` and say where each one's speech lies.
 
     ``keep``: the gains of the previous render of this edition, used again where the new ones are within
-    :data:`STICKY_GAIN_DB` of them."""
+    :data:`STICKY_SPEAKER_DB` / :data:`STICKY_GAIN_DB` of them."""
     if not clips:
         raise BadInput("nothing to mix: no clips were synthesized")
     indices = [c.request.index for c in clips]
@@ -214,7 +219,7 @@ def mix(clips: Sequence[Clip], settings: MixSettings, workdir: Path, keep: Level
 
     prepared = _prepare_all(clips, settings, files, scratch)
     gains, measured = _speaker_gains(prepared, files, settings, dict(keep.speaker_gains_db))
-    segments, placements, frames, cuts = _layout(clips, prepared, settings)
+    segments, placements, frames, cuts = _layout(clips, prepared, settings, [_digest(c.path) for c in clips])
     peak = max((p.peak_dbfs + gains[p.speaker] for p in prepared if p.frames), default=-math.inf)
     loudness_lufs, final_gain, limit, final_lufs = loudness.plan_final(
         [(files[sid], gains[sid], values) for sid, values in measured.items()], peak, workers=_workers(settings))
@@ -367,7 +372,7 @@ def _speaker_gains(prepared: list[_Prepared], files: dict[str, Path], settings: 
                    keep: dict[str, float]) -> tuple[dict[str, float], dict[str, tuple[float, ...]]]:
     """One gain per speaker — the same loudness for all, no sample above PEAK_CEILING_DBFS — and each
     speaker's 400 ms block loudness (before its gain). A speaker's gain in ``keep`` is used instead while
-    it is within STICKY_GAIN_DB of the new one and keeps the peaks under the ceiling."""
+    it is close to the new one (see :func:`_sticky`)."""
     peaks: dict[str, float] = dict.fromkeys(files, -math.inf)
     for p in prepared:
         peaks[p.speaker] = max(peaks[p.speaker], p.peak_dbfs)
@@ -387,10 +392,27 @@ def _speaker_gains(prepared: list[_Prepared], files: dict[str, Path], settings: 
             gains[sid] = common - levels[sid]
         else:  # too short to gate (< 0.4 s of speech) or silent: leave it, but never let it clip
             gains[sid] = min(0.0, PEAK_CEILING_DBFS - peaks[sid]) if not math.isinf(peaks[sid]) else 0.0
+    return _sticky(gains, keep, peaks), measured
+
+
+def _sticky(gains: dict[str, float], keep: dict[str, float], peaks: dict[str, float]) -> dict[str, float]:
+    """``gains`` with the ones in ``keep`` used instead where they are within STICKY_SPEAKER_DB.
+
+    Only the speakers' levels against each other matter here (the final gain sets the edition's loudness),
+    so the new gains are first moved together by the median of their differences to the kept ones: an edit
+    that changes the common level (set by the speaker whose peaks allow the least) keeps every other gain.
+    No gain may take a speaker's peaks over PEAK_CEILING_DBFS."""
+    shared = [sid for sid in gains if sid in keep]
+    if not shared:
+        return gains
+    shift = statistics.median(keep[sid] - gains[sid] for sid in shared)
+    out = {}
+    for sid, gain in gains.items():
+        moved = min(gain + shift, PEAK_CEILING_DBFS - peaks[sid]) if not math.isinf(peaks[sid]) else gain
         old = keep.get(sid)
-        if old is not None and abs(old - gains[sid]) < STICKY_GAIN_DB and peaks[sid] + old <= PEAK_CEILING_DBFS:
-            gains[sid] = old
-    return gains, measured
+        sound = old is not None and (math.isinf(peaks[sid]) or peaks[sid] + old <= PEAK_CEILING_DBFS)
+        out[sid] = old if sound and abs(old - moved) < STICKY_SPEAKER_DB else moved
+    return out
 
 
 # --------------------------------------------------------------------------------------------- stream
@@ -405,15 +427,15 @@ class _Segment:
     offset: int = 0
     frames: int = 0
     source: str = ""
-    """The clip's cache file name (its content address): what the frames are, wherever they lie."""
+    """The sha256 of the clip's file: what the frames are, wherever they lie."""
 
 
-def _layout(clips: Sequence[Clip], prepared: list[_Prepared],
-            settings: MixSettings) -> tuple[list[_Segment], tuple[Placement, ...], int, list[int]]:
+def _layout(clips: Sequence[Clip], prepared: list[_Prepared], settings: MixSettings,
+            digests: Sequence[str]) -> tuple[list[_Segment], tuple[Placement, ...], int, list[int]]:
     """Where every clip goes: the master's segments, the placements, the total frames and the section cuts
-    (frames where a section starts, after 0)."""
+    (frames where a section starts, after 0). ``digests``: each clip file's sha256."""
     rate = settings.sample_rate
-    cutter = _Cutter(clips, prepared, settings)
+    cutter = _Cutter(clips, prepared, settings, digests)
     segments: list[_Segment] = []
     cuts: list[int] = []
     cursor = 0  # frames laid out so far
@@ -434,7 +456,7 @@ def _layout(clips: Sequence[Clip], prepared: list[_Prepared],
             at = -(-(cursor + silence) // SECTION_GRID) * SECTION_GRID
             silence = at - cursor
             cuts.append(at)
-        segments.append(_Segment(silence, prep.speaker, prep.offset, prep.frames, Path(clip.path).name))
+        segments.append(_Segment(silence, prep.speaker, prep.offset, prep.frames, digests[i]))
         cursor += silence
         start, end = cursor + prep.speech_from, cursor + prep.speech_to
         placements.append(_place(clip, _ms(start, rate), _ms(end, rate), prep, _ms(start, rate) - prep.clip_speech_ms))
@@ -448,12 +470,14 @@ def _layout(clips: Sequence[Clip], prepared: list[_Prepared],
 
 class _Cutter:
     """Decides where sections start (see the module's docstring): after the intro, and at a change of turn
-    whose clip's content address hashes to a multiple of ``section_odds`` once ``section_min_s`` has
+    whose clip's sha256 is a multiple of ``section_odds`` once ``section_min_s`` has
     passed since the last cut (at the first change of turn after ``section_max_s``, whatever the hash)."""
 
-    def __init__(self, clips: Sequence[Clip], prepared: list[_Prepared], settings: MixSettings) -> None:
+    def __init__(self, clips: Sequence[Clip], prepared: list[_Prepared], settings: MixSettings,
+                 digests: Sequence[str]) -> None:
         rate = settings.sample_rate
         self.clips = clips
+        self.digests = digests
         self.odds = settings.section_odds
         self.min_frames = settings.section_min_s * rate
         self.max_frames = settings.section_max_s * rate
@@ -472,13 +496,12 @@ class _Cutter:
             return False
         if at - last >= self.max_frames:
             return True
-        digest = hashlib.sha256(Path(self.clips[i].path).name.encode("utf-8")).digest()
-        return int.from_bytes(digest[:8], "big") % self.odds == 0
+        return int(self.digests[i][:16], 16) % self.odds == 0
 
 
 def _sections(segments: tuple[_Segment, ...], cuts: list[int], frames: int, gains: dict[str, float],
               settings: MixSettings) -> tuple[Section, ...]:
-    """The master's sections, each with a key naming its PCM: the clips in it (by content address), where
+    """The master's sections, each with a key naming its PCM: the clips in it (by their files' sha256), where
     they lie from its start, their gains and the mix settings that shaped them."""
     bounds = [0, *cuts, frames]
     recipe: list[list] = [[] for _ in cuts + [0]]
@@ -552,6 +575,18 @@ def _place(clip: Clip, start_ms: int, end_ms: int, prep: _Prepared, shift_ms: fl
         b = min(max(round(s.end_ms + shift_ms), a), end_ms)
         sentences.append(SentenceTiming(text=s.text, start_ms=a, end_ms=b))
     return Placement(request=clip.request, start_ms=start_ms, end_ms=end_ms, sentences=tuple(sentences))
+
+
+def _digest(path: Path) -> str:
+    """sha256 of a clip's file (what its audio is, whatever the file is called)."""
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as f:
+            while block := f.read(1 << 20):
+                digest.update(block)
+    except OSError as err:
+        raise RecastError(f"cannot read clip {Path(path).name}: {err.strerror or err}; run again") from err
+    return digest.hexdigest()
 
 
 def _open_writer(path: Path, rate: int) -> wave.Wave_write:

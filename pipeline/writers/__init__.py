@@ -52,6 +52,8 @@ def write_edition(edition: Edition, master: Master, out_dir: Path, *, formats: t
     with tempfile.TemporaryDirectory(prefix="recast-write-") as tmp:  # the chapters for ffmpeg
         encoded = write_audio(formats, master, out_dir, edition.chapters, tag_data, Path(tmp), store=sections)
     files = [(e.path, e.mime) for e in encoded]
+    stats = {**stats, "sections": {e.path.suffix.lstrip("."): {"total": e.sections, "encoded": e.encoded}
+                                   for e in encoded}}
     if cover is not None:  # the episode's artwork beside the audio, for the feed and the site
         name = COVER_NAMES[cover.mime]
         atomic_write_bytes(out_dir / name, cover.data)

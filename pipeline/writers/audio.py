@@ -29,7 +29,7 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -37,7 +37,7 @@ from typing import Protocol
 from pipeline import ffmpeg, loudness
 from pipeline.errors import RecastError
 from pipeline.fsutil import atomic_path, atomic_write_text
-from pipeline.model import Loudness, Master, TimedChapter
+from pipeline.model import Loudness, Master, Section, TimedChapter
 from pipeline.writers import tags as tagging
 
 SAMPLE_RATE = 44100
@@ -79,9 +79,8 @@ class AudioWriter(Protocol):
     frame: int
     """Samples per codec frame."""
 
-    def section_args(self, rate: int, chain: str | None, frames: int, out: Path) -> list[str]:
-        """ffmpeg's arguments to encode the first ``frames`` frames of mono s16le PCM read from stdin,
-        through ``chain``, into the section file ``out``."""
+    def section_output(self, out: Path) -> list[str]:
+        """ffmpeg's output options (after ``-map``) that encode a section into the file ``out``."""
 
     def join(self, parts: list[Path], out: Path, chapters: tuple[TimedChapter, ...], work: Path) -> None:
         """Join section files (in order, without re-encoding) into ``out`` with ``chapters``."""
@@ -113,9 +112,8 @@ class Mp3Writer:
     ext = "mp3"
     frame = 1152
 
-    def section_args(self, rate: int, chain: str | None, frames: int, out: Path) -> list[str]:
-        return [*_pcm_input(rate), "-map", "0:a:0", *_filter(_trimmed(frames, chain)), *ffmpeg.BITEXACT,
-                "-c:a", "libmp3lame", "-b:a", BITRATE, "-ar", str(SAMPLE_RATE), "-ac", "1",
+    def section_output(self, out: Path) -> list[str]:
+        return [*ffmpeg.BITEXACT, "-c:a", "libmp3lame", "-b:a", BITRATE, "-ar", str(SAMPLE_RATE), "-ac", "1",
                 "-id3v2_version", "0", "-write_id3v1", "0", "-write_xing", "1", "-f", "mp3", str(out)]
 
     def join(self, parts: list[Path], out: Path, chapters: tuple[TimedChapter, ...], work: Path) -> None:
@@ -165,9 +163,8 @@ class M4aWriter:
     #: Samples the AAC encoder puts before the audio (a whole frame), marked in the M4A's edit list.
     priming = 1024
 
-    def section_args(self, rate: int, chain: str | None, frames: int, out: Path) -> list[str]:
-        return [*_pcm_input(rate), "-map", "0:a:0", *_filter(_trimmed(frames, chain)), *ffmpeg.BITEXACT,
-                "-c:a", "aac", "-aac_coder", "fast", "-profile:a", "aac_low", "-b:a", BITRATE,
+    def section_output(self, out: Path) -> list[str]:
+        return [*ffmpeg.BITEXACT, "-c:a", "aac", "-aac_coder", "fast", "-profile:a", "aac_low", "-b:a", BITRATE,
                 "-ar", str(SAMPLE_RATE), "-ac", "1", "-f", "adts", str(out)]
 
     def join(self, parts: list[Path], out: Path, chapters: tuple[TimedChapter, ...], work: Path) -> None:
@@ -251,6 +248,10 @@ class Encoded:
     """Its MIME type."""
     loudness: Loudness
     """Its measured loudness."""
+    sections: int = 1
+    """Sections it was joined from (1: encoded in one pass)."""
+    encoded: int = 1
+    """Sections encoded by this render (the others were reused from the section store)."""
 
 
 def write_audio(formats: tuple[str, ...], master: Master, out_dir: Path, chapters: tuple[TimedChapter, ...],
@@ -270,19 +271,23 @@ def write_audio(formats: tuple[str, ...], master: Master, out_dir: Path, chapter
         except KeyError:
             raise RecastError(f"unknown audio format {fmt!r}; use mp3 or m4a") from None
     out_dir, work = Path(out_dir), Path(work)
+    work.mkdir(parents=True, exist_ok=True)
     sectioned = bool(master.sections) and master.read_range is not None and master.sample_rate == SAMPLE_RATE
     with contextlib.ExitStack() as stack:
         tmps = [stack.enter_context(atomic_path(out_dir / w.name)) for w in writers]
         if sectioned:
             shelf = _Shelf(Path(store) if store is not None else work / "sections")
             measured = _write_sections(writers, tmps, master, chapters, work, shelf)
+            counts = [(len(master.sections), shelf.encoded.get(w.name, 0)) for w in writers]
         else:
             measured = _write_whole(writers, tmps, master, chapters, work)
+            counts = [(1, 1) for _w in writers]
         for writer, tmp in zip(writers, tmps, strict=True):
             writer.tag(tmp, data)
     if sectioned:
         shelf.prune()
-    return [Encoded(path=out_dir / w.name, mime=w.mime, loudness=m) for w, m in zip(writers, measured, strict=True)]
+    return [Encoded(path=out_dir / w.name, mime=w.mime, loudness=m, sections=total, encoded=done)
+            for w, m, (total, done) in zip(writers, measured, counts, strict=True)]
 
 
 def _write_whole(writers: list, tmps: list[Path], master: Master, chapters: tuple[TimedChapter, ...],
@@ -305,11 +310,10 @@ def _write_whole(writers: list, tmps: list[Path], master: Master, chapters: tupl
         return list(pool.map(check, writers, tmps))
 
 
-def _limited(master: Master, chain: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
-    """The master's PCM (its frames from ``start`` to ``end`` with a range) through the filter ``chain``."""
-    pcm = master.read() if end is None else master.read_range(start, end)  # type: ignore[misc]
+def _limited(master: Master, chain: str) -> Iterator[bytes]:
+    """The master's PCM through the filter ``chain``."""
     return ffmpeg.piped([*_pcm_input(master.sample_rate), "-af", chain, "-c:a", "pcm_s16le", "-f", "s16le", "-ac", "1",
-                         "pipe:1"], pcm)
+                         "pipe:1"], master.read())
 
 
 def _write_sections(writers: list, tmps: list[Path], master: Master, chapters: tuple[TimedChapter, ...],
@@ -318,8 +322,8 @@ def _write_sections(writers: list, tmps: list[Path], master: Master, chapters: t
     a whole from the sections' measurements, then joined into its file."""
     first = _encode_sections(master, [(w, _compensate(w.drift_lu)) for w in writers],
                              loudness.final_chain(master), shelf)
-    measured = []
-    for writer, tmp in zip(writers, tmps, strict=True):
+    measured, joins = [], []
+    for writer in writers:
         parts = first[writer.name]
 
         def again(chain: str, writer: AudioWriter = writer) -> Loudness:
@@ -328,45 +332,60 @@ def _write_sections(writers: list, tmps: list[Path], master: Master, chapters: t
             return loudness.joined([p for _path, p in parts])
 
         measured.append(_meet_target(writer, master, loudness.joined([p for _path, p in parts]), again))
-        writer.join([path for path, _p in parts], tmp, chapters, work)
+        joins.append([path for path, _p in parts])
+    with ThreadPoolExecutor(max_workers=len(writers), thread_name_prefix="recast-join") as pool:
+        for _done in pool.map(lambda w, t, j: w.join(j, t, chapters, work), writers, tmps, joins):
+            pass
     return measured
 
 
 def _encode_sections(master: Master, jobs: list[tuple[AudioWriter, str | None]], chain: str,
                      shelf: _Shelf) -> dict[str, list[tuple[Path, loudness.Profile]]]:
     """Each writer's sections of ``master`` through the limiter ``chain`` and its encoder filter (in
-    ``jobs``): from the shelf when there, else encoded (one limiter per section feeding every encoder that
-    needs it) and measured (while the next section is encoded). Each writer's (file, profile) in order."""
+    ``jobs``): from the shelf when there, else encoded and measured. Each writer's (file, profile) in order.
+
+    A section is encoded by one ffmpeg — the limiter, then a branch per format that needs it — and its
+    new files measured by one more; two sections at once (one per core). The limiter's output is 16-bit
+    before it branches, so a section's file is the same whether the other format was encoded with it."""
     rate = master.sample_rate
-    plans: list[list[tuple[AudioWriter, Path, list[str] | None]]] = []
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="recast-check") as pool:
-        measuring: dict[Path, Future] = {}
-        for k, section in enumerate(master.sections):
-            last = k == len(master.sections) - 1
-            plan, todo = [], []
-            for writer, encoder_filter in jobs:
-                frames = section.end - section.start - (0 if last else writer.frame)
-                template = writer.section_args(rate, encoder_filter, frames, Path("OUT"))
-                key = hashlib.sha256(json.dumps([SECTION_FORMAT, section.key, chain, template]).encode()).hexdigest()
-                path = shelf.path(key, writer.ext)
-                if shelf.has(path):
-                    plan.append((writer, path, None))
-                else:
-                    tmp = shelf.temp(path)
-                    todo.append(writer.section_args(rate, encoder_filter, frames, tmp))
-                    plan.append((writer, path, [str(tmp)]))
-            if todo:
-                with contextlib.closing(_limited(master, chain, section.start, section.end)) as limited:
-                    ffmpeg.run_fed(todo, limited)
-                for _w, path, tmp in plan:
-                    if tmp is not None:
-                        measuring[path] = pool.submit(shelf.put, path, Path(tmp[0]))
-            plans.append(plan)
-        for future in measuring.values():
-            future.result()
+    plans: list[list[tuple[AudioWriter, Path]]] = []
+    work: list[tuple[Section, list[tuple[AudioWriter, str, Path, Path]]]] = []
+    for k, section in enumerate(master.sections):
+        last = k == len(master.sections) - 1
+        plan, todo = [], []
+        for writer, encoder_filter in jobs:
+            frames = section.end - section.start - (0 if last else writer.frame)
+            branch = _trimmed(frames, encoder_filter)
+            key = hashlib.sha256(json.dumps([SECTION_FORMAT, section.key, chain, branch,
+                                             writer.section_output(Path("OUT"))]).encode()).hexdigest()
+            path = shelf.path(key, writer.ext)
+            plan.append((writer, path))
+            if not shelf.has(path):
+                todo.append((writer, branch, path, shelf.temp(path)))
+                shelf.encoded[writer.name] = shelf.encoded.get(writer.name, 0) + 1
+        plans.append(plan)
+        if todo:
+            work.append((section, todo))
+
+    def encode(item: tuple[Section, list[tuple[AudioWriter, str, Path, Path]]]) -> None:
+        section, todo = item
+        graph = f"[0:a]{chain},aformat=sample_fmts=s16,asplit={len(todo)}" + "".join(f"[s{i}]" for i in range(len(todo)))
+        outputs: list[str] = []
+        for i, (writer, branch, _path, tmp) in enumerate(todo):
+            graph += f";[s{i}]{branch}[o{i}]"
+            outputs += ["-map", f"[o{i}]", *writer.section_output(tmp)]
+        ffmpeg.run_fed([[*_pcm_input(rate), "-filter_complex", graph, *outputs]],
+                       master.read_range(section.start, section.end))  # type: ignore[misc]
+        for (_writer, _branch, path, tmp), measured in zip(todo, loudness.profiles([t for *_x, t in todo]),
+                                                            strict=True):
+            shelf.put(path, tmp, measured)
+
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="recast-encode") as pool:
+        for _done in pool.map(encode, work):
+            pass
     out: dict[str, list[tuple[Path, loudness.Profile]]] = {w.name: [] for w, _f in jobs}
     for plan in plans:
-        for writer, path, _tmp in plan:
+        for writer, path in plan:
             out[writer.name].append((path, shelf.profile(path)))
     return out
 
@@ -385,6 +404,8 @@ class _Shelf:
 
             raise explain_os_error(err, root) from err
         self.used: set[str] = set()
+        self.encoded: dict[str, int] = {}
+        """Sections encoded, by writer name."""
         self._profiles: dict[Path, loudness.Profile] = {}
 
     def path(self, key: str, ext: str) -> Path:
@@ -406,9 +427,8 @@ class _Shelf:
             return False
         return True
 
-    def put(self, path: Path, tmp: Path) -> None:
-        """Measure the section encoded into ``tmp`` and store it as ``path``."""
-        measured = loudness.profile(tmp)
+    def put(self, path: Path, tmp: Path, measured: loudness.Profile) -> None:
+        """Store the section encoded into ``tmp`` (and measured) as ``path``."""
         data = tmp.read_bytes()
         os.replace(tmp, path)
         atomic_write_text(path.with_name(path.name + ".json"), json.dumps(

@@ -100,6 +100,9 @@ def test_results_json_is_sane_and_ratios_follow_from_the_numbers(quick_run):
     for v in m["cached"].values():
         re_, bare = v["rerender"], v["bare"]
         assert re_["synthesized"] == 0 and re_["cached"] == re_["requests"]
+        # timed with every section encoded again; once more unchanged, every section is kept
+        assert all(f["encoded"] == f["total"] >= 1 for f in re_["sections"].values())
+        assert all(f["encoded"] == 0 for f in re_["unchanged"]["sections"].values())
         assert bare["audio_seconds"] == pytest.approx(re_["audio_seconds"], abs=1.0)
         assert bare["sequential_seconds"] == pytest.approx(bare["mp3_seconds"] + bare["m4a_seconds"], abs=2e-3)
         assert 0 < bare["parallel_seconds"] and 0 < bare["m4a_fast_seconds"]
