@@ -374,15 +374,22 @@ def _encode_sections(master: Master, jobs: list[tuple[AudioWriter, str | None]],
         for i, (writer, branch, _path, tmp) in enumerate(todo):
             graph += f";[s{i}]{branch}[o{i}]"
             outputs += ["-map", f"[o{i}]", *writer.section_output(tmp)]
-        ffmpeg.run_fed([[*_pcm_input(rate), "-filter_complex", graph, *outputs]],
-                       master.read_range(section.start, section.end))  # type: ignore[misc]
-        for (_writer, _branch, path, tmp), measured in zip(todo, loudness.profiles([t for *_x, t in todo]),
-                                                            strict=True):
-            shelf.put(path, tmp, measured)
+        try:
+            ffmpeg.run_fed([[*_pcm_input(rate), "-filter_complex", graph, *outputs]],
+                           master.read_range(section.start, section.end))  # type: ignore[misc]
+            for (_writer, _branch, path, tmp), measured in zip(todo, loudness.profiles([t for *_x, t in todo]),
+                                                                strict=True):
+                shelf.put(path, tmp, measured)
+        finally:  # a failed section (a full disk, a stopped render) leaves no partial file behind
+            for *_x, tmp in todo:
+                tmp.unlink(missing_ok=True)
 
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="recast-encode") as pool:
-        for _done in pool.map(encode, work):
-            pass
+    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="recast-encode")
+    try:
+        for future in [pool.submit(encode, item) for item in work]:
+            future.result()
+    finally:  # on a failure, the sections not yet started are not encoded at all
+        pool.shutdown(wait=True, cancel_futures=True)
     out: dict[str, list[tuple[Path, loudness.Profile]]] = {w.name: [] for w, _f in jobs}
     for plan in plans:
         for writer, path in plan:
