@@ -46,6 +46,8 @@ BITRATE = "96k"
 ATTEMPTS = 3
 #: A first encode within this many LU of the target is kept; later ones within the spec's 1 LU.
 AIM_LU = 0.5
+#: Sections encoded at once (each ffmpeg encodes on one core).
+ENCODERS = max(2, min(4, os.cpu_count() or 1))
 #: Bump when what a stored section holds, or how it is named, changes.
 SECTION_FORMAT = 1
 #: Names of the files a section store holds (sections, sidecars, temporary files): pruning touches no other.
@@ -345,8 +347,10 @@ def _encode_sections(master: Master, jobs: list[tuple[AudioWriter, str | None]],
     ``jobs``): from the shelf when there, else encoded and measured. Each writer's (file, profile) in order.
 
     A section is encoded by one ffmpeg — the limiter, then a branch per format that needs it — and its
-    new files measured by one more; two sections at once (one per core). The limiter's output is 16-bit
-    before it branches, so a section's file is the same whether the other format was encoded with it."""
+    new files measured by one more; two sections at once (one per core), the longest first so that no core
+    is left alone with a long one at the end. With fewer sections to encode than cores (an edit), each
+    format of a section gets an ffmpeg of its own instead. The limiter's output is 16-bit before it
+    branches, so a section's file is the same bytes however the formats were grouped."""
     rate = master.sample_rate
     plans: list[list[tuple[AudioWriter, Path]]] = []
     work: list[tuple[Section, list[tuple[AudioWriter, str, Path, Path]]]] = []
@@ -366,6 +370,9 @@ def _encode_sections(master: Master, jobs: list[tuple[AudioWriter, str | None]],
         plans.append(plan)
         if todo:
             work.append((section, todo))
+    if len(work) < ENCODERS:
+        work = [(section, [one]) for section, todo in work for one in todo]
+    work.sort(key=lambda item: item[0].end - item[0].start, reverse=True)
 
     def encode(item: tuple[Section, list[tuple[AudioWriter, str, Path, Path]]]) -> None:
         section, todo = item
@@ -384,7 +391,7 @@ def _encode_sections(master: Master, jobs: list[tuple[AudioWriter, str | None]],
             for *_x, tmp in todo:
                 tmp.unlink(missing_ok=True)
 
-    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="recast-encode")
+    pool = ThreadPoolExecutor(max_workers=ENCODERS, thread_name_prefix="recast-encode")
     try:
         for future in [pool.submit(encode, item) for item in work]:
             future.result()

@@ -179,6 +179,19 @@ def test_a_second_write_reuses_every_section_byte_for_byte(written):
     assert len(names) == 2 * 2 * len(_master.sections)  # a file and its sidecar per section and format
 
 
+def test_a_section_encoded_alone_is_the_same_bytes_as_with_the_other_format(written, tmp_path):
+    """The first write encoded both formats of a section in one ffmpeg; with one section missing (an edit),
+    each format gets an ffmpeg of its own: the files must not change."""
+    master, first, _again, store, data, _root = written
+    mp3s, aacs = sorted(store.glob("*.mp3")), sorted(store.glob("*.aac"))
+    for path in (mp3s[0], aacs[-1]):
+        path.unlink()
+    redone = write_audio(("mp3", "m4a"), master, tmp_path / "out", CHAPTERS, data, tmp_path / "w", store=store)
+    assert [e.encoded for e in redone] == [1, 1]
+    for a, b in zip(first, redone, strict=True):
+        assert a.path.read_bytes() == b.path.read_bytes(), a.path.name
+
+
 def test_a_damaged_section_is_encoded_again_and_stale_ones_are_pruned(written, tmp_path):
     master, first, _again, store, data, _root = written
     victim = sorted(store.glob("*.mp3"))[1]
