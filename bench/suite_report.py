@@ -76,12 +76,12 @@ def details(root: Path) -> dict:
 
 
 def _sections(run: dict) -> str:
-    """``encoded 3 of 18 sections`` from a render's ``stats.sections`` (mp3 and m4a alike)."""
+    """``encoded 3 of 18 section files, mp3 + m4a`` from a render's ``stats.sections``."""
     per = run.get("sections") or {}
     if not per:
         return "encoded in one pass"
     encoded, total = (sum(f[k] for f in per.values()) for k in ("encoded", "total"))
-    return f"encoded {encoded} of {total} sections"
+    return f"encoded {encoded} of {total} section files, {' + '.join(per)}"
 
 
 def _row(name: str, value: str, target: str = "", ratio: float | None = None, ok: bool | None = None) -> tuple:
