@@ -161,12 +161,14 @@ class Levels:
             return cls()
         gains = data.get("speaker_gains_db")
         final, limit = data.get("final_gain_db"), data.get("limit_dbfs")
-        number = (int, float)
+        def number(value: object) -> float | None:
+            ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+            return float(value) if ok else None  # type: ignore[arg-type]
+
         return cls(
-            speaker_gains_db=tuple((str(k), float(v)) for k, v in gains.items() if isinstance(v, number))
-            if isinstance(gains, dict) else (),
-            final_gain_db=float(final) if isinstance(final, number) and not isinstance(final, bool) else None,
-            limit_dbfs=float(limit) if isinstance(limit, number) and not isinstance(limit, bool) else None)
+            speaker_gains_db=tuple((str(k), number(v)) for k, v in gains.items() if number(v) is not None)
+            if isinstance(gains, dict) else (),  # type: ignore[misc]
+            final_gain_db=number(final), limit_dbfs=number(limit))
 
 
 @dataclass(frozen=True)

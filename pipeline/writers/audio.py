@@ -354,6 +354,7 @@ def _encode_sections(master: Master, jobs: list[tuple[AudioWriter, str | None]],
     rate = master.sample_rate
     plans: list[list[tuple[AudioWriter, Path]]] = []
     work: list[tuple[Section, list[tuple[AudioWriter, str, Path, Path]]]] = []
+    planned: set[Path] = set()  # two sections of the same audio (a repeated stretch) are encoded once
     for k, section in enumerate(master.sections):
         last = k == len(master.sections) - 1
         plan, todo = [], []
@@ -364,7 +365,8 @@ def _encode_sections(master: Master, jobs: list[tuple[AudioWriter, str | None]],
                                              writer.section_output(Path("OUT"))]).encode()).hexdigest()
             path = shelf.path(key, writer.ext)
             plan.append((writer, path))
-            if not shelf.has(path):
+            if path not in planned and not shelf.has(path):
+                planned.add(path)
                 todo.append((writer, branch, path, shelf.temp(path)))
                 shelf.encoded[writer.name] = shelf.encoded.get(writer.name, 0) + 1
         plans.append(plan)

@@ -123,6 +123,9 @@ def test_gains_are_kept_while_close_and_only_their_balance_counts(clips, tmp_pat
     assert together.final_gain_db == pytest.approx(fresh.final_gain_db + 3.0, abs=0.3)
     assert Levels.from_dict(fresh.to_dict()) == fresh
     assert Levels.from_dict("damaged") == Levels() and Levels.from_dict({"speaker_gains_db": 3}) == Levels()
+    odd = Levels.from_dict({"speaker_gains_db": {"s1": float("nan"), "s2": True, "s3": 1}, "final_gain_db": float("inf"),
+                            "limit_dbfs": "x"})
+    assert odd == Levels(speaker_gains_db=(("s3", 1.0),))
 
 
 @pytest.fixture(scope="module")
@@ -204,3 +207,21 @@ def test_a_damaged_section_is_encoded_again_and_stale_ones_are_pruned(written, t
     assert not (store / ("f" * 64 + ".mp3")).exists()
     assert (store / "levels.json").exists(), "pruning touches only section files"
     assert not list(store.glob("*.aac")), "sections of formats not written this time are pruned"
+
+
+def test_a_repeated_stretch_is_encoded_once_and_played_twice(clips, tmp_path):
+    """The same two turns twice (same clip files): their sections have one key, encoded once, joined twice."""
+    intro = [c for c in clips if c.request.speaker == NARRATOR_ID]
+    a, b = next(c for c in clips if c.request.turn == 0), next(c for c in clips if c.request.turn == 1)
+    order = [*intro, a, b, a, b, a]
+    repeated = [dataclasses.replace(c, request=dataclasses.replace(c.request, index=i, turn=None if c in intro else i,
+                                                                   part=0))
+                for i, c in enumerate(order)]
+    master = mix(repeated, SETTINGS, tmp_path / "mix").master
+    keys = [s.key for s in master.sections]
+    assert len(set(keys)) < len(keys), "the repeated turns make sections of one key"
+    data = tagging.TagData(title="t", artist="a", album="b", date=None, comment="", language="zho",
+                           transcript="", chapters=CHAPTERS, toc_title="Chapters", cover=None)
+    (written,) = write_audio(("mp3",), master, tmp_path / "out", CHAPTERS, data, tmp_path / "w", store=tmp_path / "s")
+    assert written.encoded == len(set(keys)) and written.sections == len(keys)
+    assert len(decode(written.path)) == master.frames
