@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.emulator import EdgeEmulator  # noqa: E402
+from pipeline.testing.emulator import EdgeEmulator  # noqa: E402
 
 TARGET_RATIO = 1.15
 SPEAKERS = ("何思妤", "吳建宏", "林佩君")
@@ -72,12 +72,12 @@ def transcript(turns: int) -> str:
 def warm(emu: EdgeEmulator, path: Path, cache: Path) -> int:
     """Have the emulator render every request of the edition once (same plan as the CLI's); return the count."""
     from pipeline import ingest
-    from pipeline.cache import ClipCache
-    from pipeline.engines.edge import EdgeEngine
+    from pipeline.prepare import plan_requests
     from pipeline.render import resolve_cast
     from pipeline.summary import summarize
-    from pipeline.synth import synthesize
-    from pipeline.textprep import plan_requests
+    from pipeline.synth.cache import ClipCache
+    from pipeline.synth.engines.edge import EdgeEngine
+    from pipeline.synth.scheduler import synthesize
 
     script = ingest.load_script(path)
     cast = resolve_cast(script, "edge", None)

@@ -242,7 +242,7 @@ class Emulator:
     """The Edge emulator in this process; renders through the CLI against it."""
 
     def __init__(self) -> None:
-        from pipeline.emulator import EdgeEmulator
+        from pipeline.testing.emulator import EdgeEmulator
 
         self.emu = EdgeEmulator()
 

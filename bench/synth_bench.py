@@ -24,11 +24,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.cache import ClipCache  # noqa: E402
-from pipeline.emulator import EdgeEmulator  # noqa: E402
-from pipeline.engines.edge import EdgeEngine  # noqa: E402
 from pipeline.model import Request, VoiceSettings  # noqa: E402
-from pipeline.synth import synthesize_all  # noqa: E402
+from pipeline.synth.cache import ClipCache  # noqa: E402
+from pipeline.synth.engines.edge import EdgeEngine  # noqa: E402
+from pipeline.synth.scheduler import synthesize_all  # noqa: E402
+from pipeline.testing.emulator import EdgeEmulator  # noqa: E402
 
 ZH = [
     "我們今天談的是開源軟體怎麼改變研究的方式。",

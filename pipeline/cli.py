@@ -175,7 +175,7 @@ def voices(
                                           "service.")] = False,
 ) -> None:
     """List the voices Recast can cast."""
-    from pipeline import voices as catalogue
+    from pipeline.cast import voices as catalogue
 
     if engine is EngineChoice.auto:
         raise BadInput("--engine takes edge or espeak here")

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from pipeline import __version__
 from pipeline.errors import BadInput, OutputBusy, OutputError, RecastError, SynthesisError
-from pipeline.model import Cast, Edition, Placement, Script, Summary, TimedChapter
+from pipeline.model import Cast, Edition, Script, Summary
 from pipeline.progress import NullProgress, Progress
 
 Notice = Callable[[str], None]
@@ -97,10 +97,10 @@ def render_file(path: Path, options: RenderOptions, ui=None) -> RenderResult:
 def render_script(script: Script, options: RenderOptions, *, progress: Progress | None = None,
                   notice: Notice | None = None, timer: _Timer | None = None) -> RenderResult:
     """Render a parsed script into ``options.output/<slug>/`` and return the manifest."""
-    from pipeline.cache import ClipCache
-    from pipeline.engines import get_engine
-    from pipeline.synth import synthesize
-    from pipeline.textprep import plan_requests
+    from pipeline.prepare import plan_requests
+    from pipeline.synth.cache import ClipCache
+    from pipeline.synth.engines import get_engine
+    from pipeline.synth.scheduler import synthesize
 
     progress = progress or NullProgress()
     notice = notice or (lambda _m: None)
@@ -133,6 +133,8 @@ def render_script(script: Script, options: RenderOptions, *, progress: Progress 
             from pipeline.mix import MixSettings, mix
 
             mixed = mix(synth.clips, MixSettings(), work, keep=_load_levels(sections))
+        from pipeline.mix.chapters import timed_chapters
+
         chapters = timed_chapters(script, summary, mixed.placements, mixed.duration_ms)
         edition = Edition(
             script=script, cast=cast, summary=summary, placements=mixed.placements, chapters=chapters,
@@ -243,7 +245,7 @@ def _finish_manifest(edition_dir: Path, manifest: dict, timer: _Timer) -> dict:
 
 def resolve_cast(script: Script, engine_name: str, cast_file: Path | None, ui=None) -> Cast:
     """Cast a script for an engine name (``auto`` probes Edge), as ``inspect --engine`` shows it."""
-    from pipeline.engines import get_engine
+    from pipeline.synth.engines import get_engine
 
     engine = get_engine(engine_name, notice=ui.note if ui is not None else (lambda _m: None))
     return _cast(script, engine.name, cast_file)
@@ -261,52 +263,6 @@ def _summary(script: Script, intro: str, cast: Cast, show_title: str | None) -> 
     from pipeline.summary import summarize
 
     return summarize(script, mode=intro, cast=cast, show=show_title)
-
-
-# ------------------------------------------------------------------------------------------- timeline
-
-
-def intro_title(language: str) -> str:
-    """Title of the intro chapter in the script's language."""
-    from pipeline.summary import intro_chapter_title
-
-    return intro_chapter_title(language)
-
-
-_OPENING = {"zh-TW": "開場", "zh-CN": "开场", "zh-HK": "開場"}
-_CONVERSATION = {"zh-TW": "對談", "zh-CN": "对谈", "zh-HK": "對談"}
-
-
-def timed_chapters(script: Script, summary: Summary | None, placements: tuple[Placement, ...],
-                   duration_ms: int) -> tuple[TimedChapter, ...]:
-    """Edition chapters: the intro (at 0) then the script's chapters, each starting where its speech starts.
-
-    Turns before the first heading form an "Opening" chapter; a script without headings gets one
-    chapter for the whole conversation. Chapters without speech are dropped.
-    """
-    starts: list[tuple[str, int]] = []
-    seen: set[object] = set()
-    for p in placements:
-        req = p.request
-        key: object = "intro" if req.turn is None else ("chapter", req.chapter)
-        if key in seen:
-            continue
-        seen.add(key)
-        if req.turn is None:
-            title = intro_title(script.language)
-        elif req.chapter is None:
-            title = (_OPENING if script.chapters else _CONVERSATION).get(
-                script.language, "Opening" if script.chapters else "Conversation")
-        else:
-            title = script.chapters[req.chapter].title
-        starts.append((title, p.start_ms))
-    if starts:
-        starts[0] = (starts[0][0], 0)
-    chapters = []
-    for i, (title, start) in enumerate(starts):
-        end = starts[i + 1][1] if i + 1 < len(starts) else duration_ms
-        chapters.append(TimedChapter(title=title, start_ms=start, end_ms=max(end, start)))
-    return tuple(chapters)
 
 
 # ---------------------------------------------------------------------------------------------- output
@@ -428,4 +384,4 @@ class _Timer:
 
 
 __all__ = ["RenderOptions", "RenderResult", "render_file", "render_script", "resolve_cast", "edition_slug",
-           "timed_chapters", "__version__"]
+           "__version__"]

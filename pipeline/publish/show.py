@@ -36,7 +36,7 @@ from pathlib import Path
 import tomli_w
 
 from pipeline.errors import BadInput
-from pipeline.publish.files import write_public
+from pipeline.publish.public import write_public
 
 SHOW_FILE = "show.toml"
 DEFAULT_CATEGORY = "Society & Culture"

@@ -23,10 +23,10 @@ from lxml import html as lhtml  # noqa: TID251
 
 from pipeline.publish.catalogue import EpisodeRow
 from pipeline.publish.feed import episode_page
-from pipeline.publish.files import write_public
 from pipeline.publish.notes import notes_fragment, xml_safe
+from pipeline.publish.public import write_public
+from pipeline.publish.segments import TimedLine, load_segments
 from pipeline.publish.show import Show
-from pipeline.publish.transcript import Segment, load_segments
 from pipeline.publish.urls import rel_url, subscribe_links
 
 SITE_INDEX = "index.html"
@@ -166,7 +166,7 @@ def _episode_page(output_dir: Path, show: Show, row: EpisodeRow, ctx: SiteContex
     return _serialize(doc)
 
 
-def _transcript(box: etree._Element, segments: list[Segment]) -> None:
+def _transcript(box: etree._Element, segments: list[TimedLine]) -> None:
     ol = _el(box, "ol", id="transcript", class_="transcript")
     previous = None
     for seg in segments:

@@ -18,11 +18,11 @@ from pathlib import Path
 from pipeline import __version__, ffmpeg, loudness
 from pipeline.errors import BadInput
 from pipeline.fsutil import atomic_write_bytes, atomic_write_text
+from pipeline.lang import iso639_2, label, narrator_name
 from pipeline.model import NARRATOR_ID, Edition, Master, VoiceSettings
 from pipeline.writers.audio import AUDIO_WRITERS, Encoded, write_audio
-from pipeline.writers.files import TEXT_WRITERS
-from pipeline.writers.labels import iso639_2, label, narrator_name
 from pipeline.writers.tags import TagData, load_cover
+from pipeline.writers.text import TEXT_WRITERS
 from pipeline.writers.transcript import lyrics
 
 __all__ = ["write_edition", "narrator_name", "AUDIO_WRITERS", "TEXT_WRITERS", "MANIFEST"]

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from pipeline import __version__
+from pipeline.lang import colon, hms, is_cjk_language, label, narrator_name, seconds
 from pipeline.model import Edition
-from pipeline.writers.labels import colon, hms, is_cjk_language, label, narrator_name, seconds
 
 
 def chapters_json(edition: Edition) -> dict:

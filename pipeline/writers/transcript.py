@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pipeline.lang import char_width, colon, is_cjk_language, join_text, narrator_name, text_width
 from pipeline.model import NARRATOR_ID, Edition, Placement
-from pipeline.writers.labels import char_width, colon, is_cjk_language, join_text, narrator_name, text_width
 
 LATIN_COLUMNS = 42
 CJK_COLUMNS = 40
@@ -30,7 +30,7 @@ _ENDS_SENTENCE = re.compile(r"[。！？!?…\.][」』”’\"')）]*$")
 
 
 @dataclass(frozen=True)
-class Segment:
+class Sentence:
     """One sentence of the transcript in edition time."""
 
     speaker: str
@@ -81,7 +81,7 @@ def split_sentences(text: str) -> list[str]:
     return [p for p in parts if p]
 
 
-def segments(edition: Edition) -> list[Segment]:
+def segments(edition: Edition) -> list[Sentence]:
     """Every spoken sentence in play order, with monotonic, non-overlapping times inside the audio.
 
     A request that carries on an unfinished sentence of the same turn (an espeak-ng language run such
@@ -89,7 +89,7 @@ def segments(edition: Edition) -> list[Segment]:
     becoming a fragment of its own.
     """
     names = speaker_names(edition)
-    out: list[Segment] = []
+    out: list[Sentence] = []
     floor = 0
     prev_key = None
     for p in edition.placements:
@@ -99,9 +99,9 @@ def segments(edition: Edition) -> list[Segment]:
             end = min(max(end, start), edition.duration_ms)
             if out and key == prev_key and not _ENDS_SENTENCE.search(out[-1].text):
                 last = out[-1]
-                out[-1] = Segment(last.speaker, last.name, last.start_ms, end, join_text([last.text, text]))
+                out[-1] = Sentence(last.speaker, last.name, last.start_ms, end, join_text([last.text, text]))
             else:
-                out.append(Segment(p.request.speaker, names.get(p.request.speaker, p.request.speaker), start, end,
+                out.append(Sentence(p.request.speaker, names.get(p.request.speaker, p.request.speaker), start, end,
                                    text))
             floor = end
         prev_key = key
@@ -132,7 +132,7 @@ def _proportional(start: int, end: int, pieces: list[str]) -> list[tuple[int, in
 # ----------------------------------------------------------------------------------------------- cues
 
 
-def cues(segs: list[Segment], language: str, *, prefix_names: bool = False) -> list[Cue]:
+def cues(segs: list[Sentence], language: str, *, prefix_names: bool = False) -> list[Cue]:
     """Cut segments into cues of at most two lines. With ``prefix_names`` the first cue of each speaker's
     run starts with ``Name: `` (SRT has no voice tags)."""
     columns = CJK_COLUMNS if is_cjk_language(language) else LATIN_COLUMNS
@@ -235,7 +235,7 @@ def to_srt(cue_list: list[Cue]) -> str:
     return "\n".join(out)
 
 
-def to_json(segs: list[Segment]) -> dict:
+def to_json(segs: list[Sentence]) -> dict:
     """Podcasting 2.0 JSON transcript."""
     return {"version": "1.0.0", "segments": [
         {"speaker": s.name, "startTime": round(s.start_ms / 1000, 3), "endTime": round(s.end_ms / 1000, 3),

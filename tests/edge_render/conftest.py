@@ -1,5 +1,5 @@
 """Render-level Edge tests: the real `recast render` CLI in a subprocess, the real edge-tts client inside it,
-and the Edge emulator (``pipeline.emulator``) standing in for Microsoft's service via RECAST_EDGE_WSS_URL.
+and the Edge emulator (``pipeline.testing.emulator``) standing in for Microsoft's service via RECAST_EDGE_WSS_URL.
 
 Transcripts (our own, in tests/edge_render/data/):
 
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.emulator import EdgeEmulator
+from pipeline.testing.emulator import EdgeEmulator
 
 DATA = Path(__file__).parent / "data"
 HARBOR = DATA / "harbor-radio.txt"

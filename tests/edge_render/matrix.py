@@ -15,7 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.emulator import EdgeEmulator
+from pipeline.testing.emulator import EdgeEmulator
 
 from .conftest import LATENCY_MS, REALTIME, TIDE, Run, render
 

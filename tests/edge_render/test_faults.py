@@ -12,7 +12,7 @@ import pytest
 from .conftest import TIDE, render, sha
 from .matrix import ARGS, FAULTS, FULL, POSITIONS, REQUESTS, Case
 
-#: EdgeEngine's receive timeout (pipeline/engines/edge.py; no option or variable changes it).
+#: EdgeEngine's receive timeout (pipeline/synth/engines/edge.py; no option or variable changes it).
 RECEIVE_TIMEOUT_S = 12.0
 
 

@@ -262,7 +262,7 @@ def _plan(case: Case, source: Path) -> None:
     """Plan requests in-process (the input is too long to render in CI): bounded time, limits, nothing lost."""
     from pipeline.cast import cast_script
     from pipeline.ingest import load_script
-    from pipeline.textprep import DEFAULT_MAX_BYTES, EN_MAX, ZH_MAX, escaped_size, is_speakable, plan_requests
+    from pipeline.prepare import DEFAULT_MAX_BYTES, EN_MAX, ZH_MAX, escaped_size, is_speakable, plan_requests
 
     def speakable(text: str) -> str:
         return "".join(ch for ch in text if is_speakable(ch))

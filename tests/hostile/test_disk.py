@@ -46,7 +46,7 @@ def _env(base: Path) -> dict[str, str]:
 
 _LIMITED = """
 import resource, signal, sys
-from pipeline.engines.espeak import espeak_version
+from pipeline.synth.engines.espeak import espeak_version
 espeak_version()  # espeak-ng itself ftruncates its stdout pipe to 2 GB: ask for its version before the limit
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writes past the limit fail with EFBIG instead of killing us
 resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[1]), int(sys.argv[1])))

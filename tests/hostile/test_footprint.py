@@ -9,7 +9,7 @@ from pathlib import Path
 
 SCRIPT = """
 import asyncio
-from pipeline.engines.espeak import EspeakEngine
+from pipeline.synth.engines.espeak import EspeakEngine
 from pipeline.model import VoiceSettings
 engine = EspeakEngine()
 result = asyncio.run(engine.synthesize("Hello there. How are you?", VoiceSettings("espeak", "en-us+f3")))

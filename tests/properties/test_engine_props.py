@@ -7,7 +7,7 @@ import re
 from hypothesis import example, given
 from prop_strategies import FAST, TEXT
 
-from pipeline.engines.espeak import split_sentences
+from pipeline.synth.engines.espeak import split_sentences
 
 #: A sentence may end with no space after it only at CJK end punctuation (and brackets/quotes closing it).
 _CJK_END = "。！？；…」』”’\"')）]"

@@ -14,7 +14,7 @@ from prop_strategies import INVISIBLE, SLOW, scripts, xml_size
 from pipeline.cast import cast_script
 from pipeline.errors import BadInput
 from pipeline.model import NARRATOR_ID, Script
-from pipeline.textprep import DEFAULT_MAX_BYTES, EN_MAX, ZH_MAX, is_speakable, plan_requests, prepare
+from pipeline.prepare import DEFAULT_MAX_BYTES, EN_MAX, ZH_MAX, is_speakable, plan_requests, prepare
 
 _INTROS = st.one_of(st.none(), st.sampled_from(["Hello, and welcome. This episode: “Test”.", "歡迎收聽。今天的來賓是林雅婷。",
                                                 "……", "<speak>Intro & more</speak>"]))

@@ -11,8 +11,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from prop_strategies import FAST, INVISIBLE, TEXT, xml_size
 
-from pipeline import textprep
-from pipeline.textprep import (
+from pipeline import prepare as textprep
+from pipeline.prepare import (
     DEFAULT_MAX_BYTES,
     EN_MAX,
     ZH_MAX,

@@ -9,6 +9,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from prop_strategies import MEDIUM
 
+from pipeline.mix.chapters import intro_title, timed_chapters
 from pipeline.model import (
     NARRATOR_ID,
     Cast,
@@ -23,7 +24,6 @@ from pipeline.model import (
     Turn,
     VoiceSettings,
 )
-from pipeline.render import intro_title, timed_chapters
 from pipeline.writers.shownotes import chapters_json
 from pipeline.writers.transcript import cues, segments, split_sentences, to_json, to_srt, to_vtt
 

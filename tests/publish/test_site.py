@@ -9,7 +9,7 @@ from urllib.parse import unquote, urlsplit
 from lxml import html
 
 from pipeline.publish import unpublish_episode
-from pipeline.publish.transcript import load_segments
+from pipeline.publish.segments import load_segments
 
 
 def _page(path: Path):

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.emulator import EdgeEmulator
-from pipeline.engines.edge import EdgeEngine
 from pipeline.model import NARRATOR_ID, Request, VoiceSettings
-from pipeline.synth import Backoff
+from pipeline.synth.engines.edge import EdgeEngine
+from pipeline.synth.scheduler import Backoff
+from pipeline.testing.emulator import EdgeEmulator
 
 DATA = Path(__file__).parent / "data"
 

@@ -10,8 +10,8 @@ from dataclasses import replace
 
 import pytest
 
-from pipeline.cache import ClipCache, cache_key
-from pipeline.synth import synthesize
+from pipeline.synth.cache import ClipCache, cache_key
+from pipeline.synth.scheduler import synthesize
 
 from .conftest import FAST
 

@@ -10,12 +10,12 @@ import time
 import pytest
 
 from pipeline import ffmpeg
-from pipeline.engines import AUTO_FALLBACK_NOTICE, EngineBroken, get_engine, probe_edge
-from pipeline.engines import edge as edge_mod
-from pipeline.engines.edge import EdgeEngine
-from pipeline.engines.mp3 import inspect
 from pipeline.errors import BadInput, SynthesisError
 from pipeline.model import VoiceSettings
+from pipeline.synth.engines import AUTO_FALLBACK_NOTICE, EngineBroken, get_engine, probe_edge
+from pipeline.synth.engines import edge as edge_mod
+from pipeline.synth.engines.edge import EdgeEngine
+from pipeline.synth.engines.mp3 import inspect
 
 TEXT = "你好，歡迎來到節目！今天我們談 OpenAI 的新模型。最後一句話。"
 

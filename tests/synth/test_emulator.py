@@ -10,10 +10,10 @@ import sys
 import aiohttp
 import pytest
 
-from pipeline.emulator import EdgeEmulator, Fault, parse_faults
-from pipeline.engines.edge import EdgeEngine
-from pipeline.engines.mp3 import inspect
 from pipeline.model import VoiceSettings
+from pipeline.synth.engines.edge import EdgeEngine
+from pipeline.synth.engines.mp3 import inspect
+from pipeline.testing.emulator import EdgeEmulator, Fault, parse_faults
 
 GEC = "A" * 16 + "-" + "B" * 64
 CONFIG = ("X-Timestamp:now\r\nContent-Type:application/json; charset=utf-8\r\nPath:speech.config\r\n\r\n"
@@ -159,13 +159,13 @@ def test_fault_spec_parsing():
 
 
 def test_cli_prints_the_url_and_serves(media_tools, root):
-    proc = subprocess.Popen([sys.executable, "-m", "pipeline.emulator", "--port", "0", "--latency-ms", "10",
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline.testing.emulator", "--port", "0", "--latency-ms", "10",
                              "--faults", "http503@1"], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         url = proc.stdout.readline().decode().strip()
         assert url.startswith("ws://127.0.0.1:") and "/consumer/speech/synthesize/readaloud/edge/v1?" in url
         engine = EdgeEngine(url=url, receive_timeout=5)
-        from pipeline.engines import ServiceStatus
+        from pipeline.synth.engines import ServiceStatus
 
         with pytest.raises(ServiceStatus) as info:
             asyncio.run(engine.synthesize("First.", VoiceSettings("edge", "en-US-AvaNeural")))

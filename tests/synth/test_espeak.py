@@ -10,12 +10,12 @@ from dataclasses import replace
 import pytest
 
 from pipeline import ffmpeg
-from pipeline.cache import ClipCache
-from pipeline.engines import EngineBroken
-from pipeline.engines.espeak import EspeakEngine, prosody_args, resolve_voice, split_sentences
 from pipeline.errors import SynthesisError
 from pipeline.model import VoiceSettings
-from pipeline.synth import synthesize
+from pipeline.synth.cache import ClipCache
+from pipeline.synth.engines import EngineBroken
+from pipeline.synth.engines.espeak import EspeakEngine, prosody_args, resolve_voice, split_sentences
+from pipeline.synth.scheduler import synthesize
 
 from .conftest import load_batch
 

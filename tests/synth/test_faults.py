@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from pipeline.cache import ClipCache
 from pipeline.errors import ServiceRefused, SynthesisError
-from pipeline.synth import REFUSED, synthesize
+from pipeline.synth.cache import ClipCache
+from pipeline.synth.scheduler import REFUSED, synthesize
 
 from .conftest import FAST
 
@@ -33,7 +33,7 @@ def run(batch, engine, root, **kw):
 
 @pytest.fixture(scope="module")
 def clean_audio(batch, emulator, tmp_path_factory):
-    from pipeline.engines.edge import EdgeEngine
+    from pipeline.synth.engines.edge import EdgeEngine
 
     emulator.set_faults(None)
     result = run(batch, EdgeEngine(url=emulator.url, receive_timeout=1.5), tmp_path_factory.mktemp("clean"))

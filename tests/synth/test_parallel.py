@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.cache import ClipCache
-from pipeline.synth import synthesize
+from pipeline.synth.cache import ClipCache
+from pipeline.synth.scheduler import synthesize
 
 from .conftest import FAST
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.cast import assign_roles, cast_script, is_question
+from pipeline.cast.voices import load_catalogue
 from pipeline.model import Cast, Speaker, VoiceSettings
-from pipeline.voices import load_catalogue
 
 ROOT = Path(__file__).resolve().parents[2]
 

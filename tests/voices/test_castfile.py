@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.cast import cast_script
+from pipeline.cast.voices import load_catalogue
 from pipeline.errors import BadInput
-from pipeline.voices import load_catalogue
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -1,4 +1,4 @@
-"""The voice catalogue, presets and espeak-ng voices (voices/ and pipeline/voices.py)."""
+"""The voice catalogue, presets and espeak-ng voices (voices/ and pipeline/cast/voices.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import voices as V
+from pipeline.cast import voices as V
 from pipeline.errors import RecastError, SynthesisError
 
 DATA = Path(__file__).parent / "data"
@@ -140,7 +140,7 @@ def test_normalize_keeps_usable_voices_only():
 
 
 def test_refresh_writes_the_same_schema(voices_copy: Path, monkeypatch):
-    import pipeline.engines.edge as edge
+    import pipeline.synth.engines.edge as edge
 
     raw = json.loads((DATA / "edge-list-sample.json").read_text("utf-8"))
     monkeypatch.setattr(edge, "fetch_voice_list", lambda *a, **k: raw)
@@ -156,7 +156,7 @@ def test_refresh_writes_the_same_schema(voices_copy: Path, monkeypatch):
 
 
 def test_refresh_failure_leaves_the_file(voices_copy: Path, monkeypatch):
-    import pipeline.engines.edge as edge
+    import pipeline.synth.engines.edge as edge
 
     def unreachable(*a, **k):
         raise SynthesisError("cannot fetch the Edge voice list")

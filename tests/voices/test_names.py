@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.names import FEMALE_EN, FEMALE_HAN, MALE_EN, MALE_HAN, guess_gender, role_hint
+from pipeline.cast.names import FEMALE_EN, FEMALE_HAN, MALE_EN, MALE_HAN, guess_gender, role_hint
 
 
 @pytest.mark.parametrize("names, expected", [

@@ -7,7 +7,7 @@ import pytest
 from pipeline.cast import cast_script
 from pipeline.errors import BadInput
 from pipeline.model import NARRATOR_ID
-from pipeline.textprep import ZH_MAX, plan_requests
+from pipeline.prepare import ZH_MAX, plan_requests
 
 INTRO = "歡迎收聽。本集邀請到 OpenAI 的首席產品官凱文·威爾，談產品管理與推理模型。我們開始吧。"
 
@@ -107,7 +107,7 @@ def test_text_is_prepared(make_script):
 
 def test_reference_input_plans_within_limits(reference_input):
     from pipeline import ingest
-    from pipeline.textprep import escaped_size
+    from pipeline.prepare import escaped_size
 
     script = ingest.load_script(reference_input, None)
     for engine in ("edge", "espeak"):

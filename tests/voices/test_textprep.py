@@ -9,8 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.segment import words
-from pipeline.textprep import (
+from pipeline.prepare import (
     EN_MAX,
     ZH_MAX,
     escaped_size,
@@ -19,6 +18,7 @@ from pipeline.textprep import (
     split_requests,
     split_scripts,
 )
+from pipeline.segment import words
 
 # ------------------------------------------------------------------------------------------- prepare
 

@@ -15,8 +15,8 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.engines import espeak
 from pipeline.model import VoiceSettings
+from pipeline.synth.engines import espeak
 
 TICKS_PER_SECOND = 10_000_000
 LEAD_MS = 100

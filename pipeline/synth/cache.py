@@ -25,7 +25,7 @@ from pipeline.fsutil import fsync_dir
 from pipeline.model import Clip, Request, SentenceTiming, Synthesis
 
 if TYPE_CHECKING:
-    from pipeline.engines import Engine
+    from pipeline.synth.engines import Engine
 
 FORMAT_VERSION = 1
 """Bump when the sidecar layout or the meaning of cached audio changes."""

@@ -1,4 +1,4 @@
-"""``python -m pipeline.emulator``: run the Edge emulator in the foreground and print its URL."""
+"""``python -m pipeline.testing.emulator``: run the Edge emulator in the foreground and print its URL."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import asyncio
 import sys
 from pathlib import Path
 
-from pipeline.emulator import EdgeEmulator
+from pipeline.testing.emulator import EdgeEmulator
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipeline.emulator",
+    parser = argparse.ArgumentParser(prog="python -m pipeline.testing.emulator",
                                      description="Local Edge read-aloud emulator for edge-tts.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 
 @dataclass(frozen=True)
-class Segment:
+class TimedLine:
     """One timed piece of the transcript."""
 
     start_ms: int
@@ -34,7 +34,7 @@ _VOICE_RE = re.compile(r"<v(?:\.[^ >]*)?\s+([^>]*)>")
 _TAG_RE = re.compile(r"<[^>]+>")
 
 
-def load_segments(folder: Path) -> list[Segment]:
+def load_segments(folder: Path) -> list[TimedLine]:
     """The edition's transcript segments in time order ([] when it has no readable transcript)."""
     folder = Path(folder)
     names = _speaker_names(folder)
@@ -65,7 +65,7 @@ def _speaker_names(folder: Path) -> dict[str, str]:
     return names
 
 
-def _from_json(data: object, names: dict[str, str]) -> list[Segment]:
+def _from_json(data: object, names: dict[str, str]) -> list[TimedLine]:
     items = data
     if isinstance(data, dict):
         items = next((data[k] for k in _LIST_KEYS if isinstance(data.get(k), list)), [])
@@ -82,7 +82,7 @@ def _from_json(data: object, names: dict[str, str]) -> list[Segment]:
             continue
         who = it.get("speaker_name") or it.get("name") or it.get("speaker") or ""
         who = names.get(str(who), str(who))
-        out.append(Segment(start, max(end if end is not None else start, start), who, text.strip()))
+        out.append(TimedLine(start, max(end if end is not None else start, start), who, text.strip()))
     return out
 
 
@@ -98,7 +98,7 @@ def _ms(item: dict, ms_keys: tuple[str, ...], s_keys: tuple[str, ...]) -> int | 
     return None
 
 
-def _from_vtt(text: str) -> list[Segment]:
+def _from_vtt(text: str) -> list[TimedLine]:
     out = []
     lines = text.replace("\r\n", "\n").split("\n")
     i = 0
@@ -118,7 +118,7 @@ def _from_vtt(text: str) -> list[Segment]:
         voice = _VOICE_RE.search(raw)
         said = " ".join(_TAG_RE.sub("", raw).split())
         if said:
-            out.append(Segment(start, end, voice.group(1).strip() if voice else "", _unescape(said)))
+            out.append(TimedLine(start, end, voice.group(1).strip() if voice else "", _unescape(said)))
     return out
 
 

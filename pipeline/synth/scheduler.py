@@ -23,11 +23,11 @@ from dataclasses import dataclass, replace
 
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
-from pipeline.cache import ClipCache, cache_key
-from pipeline.engines import Engine, EngineFault, ServiceStatus, ShortAudio
 from pipeline.errors import BadInput, ServiceRefused, SynthesisError
 from pipeline.model import NARRATOR_ID, Clip, Request, Synthesis
 from pipeline.progress import NullProgress, Progress
+from pipeline.synth.cache import ClipCache, cache_key
+from pipeline.synth.engines import Engine, EngineFault, ServiceStatus, ShortAudio
 
 REFUSED = ("Edge refused the request (403): the edge-tts client token is outdated or this machine's clock is "
            "wrong; upgrade edge-tts (pip install -U edge-tts) and check the clock")

@@ -22,8 +22,8 @@ from xml.sax.saxutils import escape
 
 from aiohttp import WSMsgType, web
 
-from pipeline.emulator import audio as edge_audio
-from pipeline.emulator.faults import Fault, choose
+from pipeline.testing.emulator import audio as edge_audio
+from pipeline.testing.emulator.faults import Fault, choose
 
 SSML_NS = "{http://www.w3.org/2001/10/synthesis}"
 FRAME_BYTES = 144
@@ -63,7 +63,7 @@ class RequestRecord:
 
 @dataclass
 class Settings:
-    """How the emulator behaves; changed between runs through :class:`~pipeline.emulator.EdgeEmulator`."""
+    """How the emulator behaves; changed between runs through :class:`~pipeline.testing.emulator.EdgeEmulator`."""
 
     latency_ms: float = 0.0
     """Delay from the SSML's arrival to ``turn.start`` (the first byte)."""

@@ -282,7 +282,7 @@ class _Planner:
         self.family = "zh" if lang.startswith(("zh", "yue", "cmn")) else "en" if lang.startswith("en") else None
         self.espeak = None
         if cast.engine == "espeak" and self.family:
-            from pipeline.voices import load_espeak_config
+            from pipeline.cast.voices import load_espeak_config
 
             self.espeak = load_espeak_config()
 

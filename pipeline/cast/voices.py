@@ -24,7 +24,7 @@ from pipeline.errors import RecastError
 from pipeline.model import Voice
 
 #: The project's voices/ folder.
-VOICES_DIR = Path(__file__).resolve().parent.parent / "voices"
+VOICES_DIR = Path(__file__).resolve().parents[2] / "voices"
 EDGE_FILE = "edge-voices.json"
 ESPEAK_FILE = "espeak.toml"
 EDGE_FORMAT = "recast-edge-voices/1"
@@ -176,8 +176,8 @@ def refresh_edge_voices(voices_dir: Path | None = None) -> int:
 
     Raises :class:`~pipeline.errors.SynthesisError` when the service is unreachable (file unchanged).
     """
-    from pipeline.engines.edge import fetch_voice_list
     from pipeline.fsutil import atomic_write_text
+    from pipeline.synth.engines.edge import fetch_voice_list
 
     raw = fetch_voice_list()
     text = edge_catalogue_json(raw, source="edge_tts.list_voices() (Microsoft Edge read-aloud service)",

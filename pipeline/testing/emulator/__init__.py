@@ -1,16 +1,16 @@
 """A local stand-in for Microsoft Edge's read-aloud service that the real edge-tts client talks to.
 
 The real service cannot be reached from CI, so tests and benchmarks run edge-tts against this server via
-``RECAST_EDGE_WSS_URL``. It speaks Edge's WebSocket protocol (see :mod:`pipeline.emulator.server`),
-answers with espeak-ng speech encoded exactly like Edge's audio (see :mod:`pipeline.emulator.audio`), can
-stream at a chosen pace, and injects faults on schedule (see :mod:`pipeline.emulator.faults`)::
+``RECAST_EDGE_WSS_URL``. It speaks Edge's WebSocket protocol (see :mod:`pipeline.testing.emulator.server`),
+answers with espeak-ng speech encoded exactly like Edge's audio (see :mod:`pipeline.testing.emulator.audio`), can
+stream at a chosen pace, and injects faults on schedule (see :mod:`pipeline.testing.emulator.faults`)::
 
     with EdgeEmulator(latency_ms=50, faults="drop@2") as emu:
         os.environ["RECAST_EDGE_WSS_URL"] = emu.url
         ...
         emu.log  # one RequestRecord per request: times, voice, text, fault, status
 
-From a shell: ``python -m pipeline.emulator --port 0 --latency-ms 300 --faults "drop@1,http429@3"``.
+From a shell: ``python -m pipeline.testing.emulator --port 0 --latency-ms 300 --faults "drop@1,http429@3"``.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ import dataclasses
 import threading
 from pathlib import Path
 
-from pipeline.emulator.faults import Fault, parse_faults
-from pipeline.emulator.server import RequestRecord, Settings, State, load_voices, make_app
+from pipeline.testing.emulator.faults import Fault, parse_faults
+from pipeline.testing.emulator.server import RequestRecord, Settings, State, load_voices, make_app
 
 PATH = "/consumer/speech/synthesize/readaloud/edge/v1"
 TOKEN = "RECAST-EMULATOR"
@@ -40,7 +40,7 @@ class EdgeEmulator:
                  realtime_factor: float = 0.0, chunk_bytes: int = 4096,
                  faults: str | tuple[Fault, ...] | list[Fault] | None = None, seed: int = 0,
                  samples_dir: Path | None = None, voices_file: Path | None = None) -> None:
-        from pipeline.emulator.audio import Samples
+        from pipeline.testing.emulator.audio import Samples
 
         settings = Settings(latency_ms=latency_ms, realtime_factor=realtime_factor, chunk_bytes=chunk_bytes,
                             faults=_faults(faults), seed=seed,

@@ -1,4 +1,4 @@
-"""Failures an engine reports for one attempt; the scheduler (:mod:`pipeline.synth`) reads ``retryable``.
+"""Failures an engine reports for one attempt; the scheduler (:mod:`pipeline.synth.scheduler`) reads ``retryable``.
 
 They are :class:`~pipeline.errors.SynthesisError` subclasses, so a caller that uses an engine directly
 still gets one clear line and exit code 3.

@@ -2,12 +2,12 @@
 
 Rules, in order of strength:
 
-1. A user cast file (``--cast cast.toml``, see :mod:`pipeline.castfile`) fixes what it names.
+1. A user cast file (``--cast cast.toml``, see :mod:`pipeline.cast.castfile`) fixes what it names.
 2. Speakers are cast one by one in order of first appearance; each takes the first free voice of its
    preset candidates (host or guest list, then the language's wider pool) that matches its gender, so
    adding a speaker never changes the voices of those before it and the same input casts the same way.
 3. Gender comes from the cast file, the source (``Speaker.gender``) or the name table
-   (:mod:`pipeline.names`); unknown genders alternate so host and first guest contrast.
+   (:mod:`pipeline.cast.names`); unknown genders alternate so host and first guest contrast.
 4. When the voices run out, a voice is reused with clearly different pitch/rate (:data:`VARIANTS`), never
    with the same settings as a speaker adjacent in the dialogue and preferably not the same base voice.
 """
@@ -19,11 +19,11 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-from pipeline.castfile import CastEntry, CastFile, load_cast_file
+from pipeline.cast.castfile import CastEntry, CastFile, load_cast_file
+from pipeline.cast.names import guess_gender, role_hint
+from pipeline.cast.voices import Catalogue, Preset, load_catalogue, load_preset
 from pipeline.errors import BadInput, RecastError
 from pipeline.model import Cast, Script, Speaker, Voice, VoiceSettings
-from pipeline.names import guess_gender, role_hint
-from pipeline.voices import Catalogue, Preset, load_catalogue, load_preset
 
 #: (pitch Hz, rate %) offsets for reusing a voice, in order of use: clearly audible, still natural.
 VARIANTS: tuple[tuple[int, int], ...] = ((0, 0), (10, 8), (-10, -8), (20, -4), (-20, 4), (10, -10), (-10, 10),

@@ -2,10 +2,10 @@
 
 One :class:`edge_tts.Communicate` per attempt, ``boundary="SentenceBoundary"``; audio bytes and sentence
 boundaries (100-ns ticks → ms) become a :class:`~pipeline.model.Synthesis`. Failures become
-:mod:`pipeline.engines.faults` so the scheduler can retry the right ones.
+:mod:`pipeline.synth.engines.faults` so the scheduler can retry the right ones.
 
 Endpoint override: ``RECAST_EDGE_WSS_URL`` (read when the engine is made) points the real client at
-another server speaking Edge's protocol, e.g. ``pipeline.emulator``. edge-tts builds its URL from the
+another server speaking Edge's protocol, e.g. ``pipeline.testing.emulator``. edge-tts builds its URL from the
 module globals ``edge_tts.communicate.WSS_URL`` and ``edge_tts.voices.VOICE_LIST``; :func:`endpoint`
 sets them only while requests are in flight and restores them after the last one. All requests of a
 process share one endpoint at a time (a second, different one at once is an error).
@@ -27,8 +27,10 @@ import urllib.parse
 from collections.abc import Iterator
 from importlib import metadata
 
-from pipeline.engines import mp3
-from pipeline.engines.faults import (
+from pipeline.errors import BadInput, SynthesisError
+from pipeline.model import SentenceTiming, Synthesis, VoiceSettings
+from pipeline.synth.engines import mp3
+from pipeline.synth.engines.faults import (
     ConnectionFault,
     EngineBroken,
     EngineFault,
@@ -38,8 +40,6 @@ from pipeline.engines.faults import (
     ShortAudio,
     TimeoutFault,
 )
-from pipeline.errors import BadInput, SynthesisError
-from pipeline.model import SentenceTiming, Synthesis, VoiceSettings
 
 URL_ENV = "RECAST_EDGE_WSS_URL"
 """Environment variable overriding the Edge WebSocket endpoint."""

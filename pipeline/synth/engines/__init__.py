@@ -3,11 +3,11 @@
 An engine turns prepared text plus :class:`~pipeline.model.VoiceSettings` into a
 :class:`~pipeline.model.Synthesis` (encoded audio, sentence timings, duration). Two engines exist:
 
-* ``edge`` — Microsoft Edge's online neural voices through edge-tts (:mod:`pipeline.engines.edge`);
-* ``espeak`` — espeak-ng, offline (:mod:`pipeline.engines.espeak`).
+* ``edge`` — Microsoft Edge's online neural voices through edge-tts (:mod:`pipeline.synth.engines.edge`);
+* ``espeak`` — espeak-ng, offline (:mod:`pipeline.synth.engines.espeak`).
 
-Engines raise :class:`EngineFault` subclasses (:mod:`pipeline.engines.faults`); the scheduler
-(:mod:`pipeline.synth`) decides from ``retryable`` whether to try again. Importing this package loads
+Engines raise :class:`EngineFault` subclasses (:mod:`pipeline.synth.engines.faults`); the scheduler
+(:mod:`pipeline.synth.scheduler`) decides from ``retryable`` whether to try again. Importing this package loads
 neither edge_tts nor aiohttp (the Edge engine imports them when it first synthesizes).
 """
 
@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable, Protocol
 
-from pipeline.engines.edge import EdgeEngine
-from pipeline.engines.espeak import EspeakEngine
-from pipeline.engines.faults import (
+from pipeline.errors import BadInput
+from pipeline.synth.engines.edge import EdgeEngine
+from pipeline.synth.engines.espeak import EspeakEngine
+from pipeline.synth.engines.faults import (
     ConnectionFault,
     EngineBroken,
     EngineFault,
@@ -27,7 +28,6 @@ from pipeline.engines.faults import (
     ShortAudio,
     TimeoutFault,
 )
-from pipeline.errors import BadInput
 
 if TYPE_CHECKING:
     from pipeline.model import Synthesis, VoiceSettings
@@ -61,7 +61,7 @@ def probe_edge(timeout: float = 3.0) -> bool:
 
     Runs its own event loop: call it from synchronous code (before a render starts).
     """
-    from pipeline.engines.edge import probe
+    from pipeline.synth.engines.edge import probe
 
     return probe(timeout)
 

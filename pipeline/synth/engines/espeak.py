@@ -20,9 +20,9 @@ import struct
 import subprocess
 import wave
 
-from pipeline.engines.faults import EngineBroken
 from pipeline.ffmpeg import require
 from pipeline.model import SentenceTiming, Synthesis, VoiceSettings
+from pipeline.synth.engines.faults import EngineBroken
 
 #: Voices that read Han characters wrongly on Debian's build, and what to use instead.
 HAN_SAFE = {"cmn": "cmn-latn-pinyin", "zh": "cmn-latn-pinyin", "zh-cmn": "cmn-latn-pinyin",
