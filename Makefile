@@ -17,7 +17,6 @@ TEST_TOOLS := $(DEMO_TOOLS) chromium:chromium sqlite3:sqlite3
 
 demo: system-demo $(STAMP)
 	$(BIN)/recast render $(EXAMPLE) --output $(OUTPUT)
-	@echo "Play it: ffplay -nodisp $(OUTPUT)/<slug>/episode.mp3  (the folder is printed above)"
 
 test: system-test $(STAMP)
 	$(BIN)/python -m pytest -q
@@ -57,9 +56,10 @@ _system:
 	fi
 
 $(STAMP): pyproject.toml
+	@echo "Setting up $(VENV) (the project and its test tools, editable)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+	@$(BIN)/python -m pip install -q --upgrade pip
+	@$(BIN)/python -m pip install -q -e '.[test]'
 	@touch $(STAMP)
 
 clean:
