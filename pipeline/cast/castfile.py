@@ -61,13 +61,6 @@ class CastFile:
     path: str = ""
     """The file it was read from."""
 
-    def entry(self, speaker_id: str) -> CastEntry:
-        """The entry for a speaker id (an empty one when the file does not name it)."""
-        for sid, e in self.speakers:
-            if sid == speaker_id:
-                return e
-        return CastEntry()
-
 
 def load_cast_file(path: Path, script: Script, engine: str, catalogue) -> CastFile:
     """Read and validate a cast file against the script's speakers and the engine's voices."""

@@ -31,11 +31,6 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def collapse_spaces(text: str) -> str:
-    """Trim a line and squeeze runs of spaces/tabs into one space."""
-    return re.sub(r"[ \t]+", " ", text).strip()
-
-
 def join_fragments(pieces: list[str], *, drop_repeats: bool = False) -> str:
     """Join wrapped lines or caption fragments: a space between words, nothing between CJK characters.
 
