@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from email.utils import format_datetime
 
-from lxml import etree  # noqa: TID251  (lxml is confined to pipeline/publish/)
+from lxml import etree
 
 from pipeline.publish.catalogue import EpisodeRow
 from pipeline.publish.edition import EditionInfo

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 
-from lxml import html as lhtml  # noqa: TID251  (lxml is confined to pipeline/publish/)
+from lxml import html as lhtml
 
 _DROP = {"script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "form", "input",
          "button", "select", "textarea", "link", "meta", "base", "title", "head", "noscript", "template",

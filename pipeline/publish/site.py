@@ -18,13 +18,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from lxml import etree  # noqa: TID251  (lxml is confined to pipeline/publish/)
-from lxml import html as lhtml  # noqa: TID251
+from lxml import etree
+from lxml import html as lhtml
 
 from pipeline.publish.catalogue import EpisodeRow
 from pipeline.publish.feed import episode_page
 from pipeline.publish.notes import notes_fragment, xml_safe
-from pipeline.publish.public import write_public
+from pipeline.fsutil import atomic_write_text
 from pipeline.publish.segments import TimedLine, load_segments
 from pipeline.publish.show import Show
 from pipeline.publish.urls import rel_url, subscribe_links
@@ -77,13 +77,13 @@ def build_site(output_dir: Path, show: Show, rows: Sequence[EpisodeRow], ctx: Si
     for row in rows:
         name = episode_page(row.slug)[1]
         keep.add(name)
-        write_public(pages / name, _episode_page(output_dir, show, row, ctx))
+        atomic_write_text(pages / name, _episode_page(output_dir, show, row, ctx))
     if pages.is_dir():
         for stale in pages.glob("*.html"):
             if stale.name not in keep:
                 stale.unlink(missing_ok=True)
     index = output_dir / SITE_INDEX
-    write_public(index, _index_page(show, rows, ctx))
+    atomic_write_text(index, _index_page(show, rows, ctx))
     return index
 
 
