@@ -184,7 +184,8 @@ def test_ruff_fails_a_planted_leak(planted: str, where: str, codes: set[str]):
 def test_a_leak_into_a_module_that_owns_another_library_is_caught():
     """pipeline/ui.py lifts TID251 for rich, so ruff lets it import jieba; the owner map does not."""
     planted = {"pipeline/ui.py": "\n\ndef f():\n    import jieba\n"}
-    assert leaks(scan(planted)) == {"jieba": ["pipeline/ui.py"]}
+    assert "pipeline/ui.py" not in leaks(scan()).get("jieba", [])
+    assert "pipeline/ui.py" in leaks(scan(planted)).get("jieba", [])
 
 
 def test_the_scanner_sees_lazy_and_guarded_imports():
