@@ -1,5 +1,8 @@
-"""Broadcast loudness: measure EBU R128 / ITU-R BS.1770 loudness, combine measurements of parts, and
-build the final gain + true-peak limiter every encoder applies.
+"""Broadcast loudness: measure EBU R128 / ITU-R BS.1770 loudness, combine measurements of parts — and the
+one loudness policy of Recast: the target, the ceilings and margins, how the mixer levels its speakers
+(:data:`SPEAKER_PEAK_DBFS`), how the final gain and true-peak limiter are planned (:func:`plan_final`), kept
+from the last render (:func:`keep_final`) and built (:func:`final_chain`), and how an encoded file that
+misses the target is encoded again (:func:`meet_target`). The mixer and the writers only call these.
 
 Measurement runs ffmpeg's ``ebur128`` filter (real K-weighting and gating, true peak by oversampling) and
 parses its Summary, or reads its 400 ms block loudness (every 100 ms) so that parts measured apart can be
@@ -11,11 +14,12 @@ Mono files are measured as one channel (ffmpeg's default, BS.1770 as written).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import subprocess
 import wave
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +31,16 @@ from pipeline.model import Loudness, Master
 #: Apple Podcasts' loudness target (integrated, LUFS) and ceiling (true peak, dBTP).
 TARGET_LUFS = -16.0
 TRUE_PEAK_DBTP = -1.0
+#: An encoded file more than this off the target is encoded again (a retry within the spec's 1 LU is kept).
+AIM_LU = 0.5
+TOLERANCE_LU = 1.0
+#: Encodes tried before giving up on meeting the target.
+ATTEMPTS = 3
+#: Samples of a speaker's clips may reach at most this level after their gain in the mix (dBFS).
+SPEAKER_PEAK_DBFS = -1.0
+#: A final gain kept from the previous render of the edition while the new one is within this of it (dB),
+#: so that an edit elsewhere does not change the audio of every section (the target is met within ±0.5 LU).
+STICKY_GAIN_DB = 0.25
 #: Headroom kept under TRUE_PEAK_DBTP for lossy encoding's overshoot (AAC/MP3 add up to ~1 dB).
 ENCODER_MARGIN_DB = 1.5
 #: How far a peak between samples may rise above the highest sample in speech at 44.1 kHz (measured:
@@ -82,7 +96,7 @@ def blocks(path: Path, chain: str | None = None, *, seconds: float | None = None
 
 @dataclass(frozen=True)
 class Profile:
-    """What :func:`profile` reads of a file: enough to know the loudness of several files joined."""
+    """What :func:`profiles` reads of a file: enough to know the loudness of several files joined."""
 
     blocks: tuple[float, ...]
     """Momentary loudness (400 ms) every 100 ms: BS.1770's gating blocks."""
@@ -108,14 +122,10 @@ def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def profile(path: Path) -> Profile:
-    """Block and short-term loudness and true peak of an audio file, in one pass of ffmpeg's ebur128."""
-    return profiles([path])[0]
-
-
 def profiles(paths: Sequence[Path]) -> list[Profile]:
-    """:func:`profile` of several files by one ffmpeg (one process start for all; each file is measured
-    alone). Its block values go to files beside the first one, named after it."""
+    """Block and short-term loudness and true peak of each of several files, in one pass of ffmpeg's ebur128
+    (one process start for all; each file is measured alone). Its block values go to files beside the
+    first one, named after it."""
     paths = [Path(p).resolve() for p in paths]
     for path in paths:
         if not path.is_file():
@@ -152,7 +162,7 @@ def profiles(paths: Sequence[Path]) -> list[Profile]:
 
 
 def joined(profiles: Sequence[Profile]) -> Loudness:
-    """The loudness of files played one after the other, from their :func:`profile`: their blocks gated
+    """The loudness of files played one after the other, from their :func:`profiles`: their blocks gated
     together, the loudness range of their short-term values, the highest true peak."""
     return Loudness(integrated_lufs=round(gated(v for p in profiles for v in p.blocks), 1),
                     true_peak_dbtp=max((p.true_peak_dbtp for p in profiles), default=-math.inf),
@@ -173,13 +183,27 @@ def loudness_range(short_term: Iterable[float]) -> float:
     return round(high - low, 1)
 
 
+@dataclass(frozen=True)
+class FinalGain:
+    """The plan that takes audio to the target: a gain, then a limiter if the gain alone would break the
+    ceiling."""
+
+    loudness_lufs: float
+    """Loudness of the audio as played, before the final gain."""
+    gain_db: float
+    """The final gain."""
+    limit_dbfs: float | None
+    """The limiter's level after the gain (sample peaks); None when the gain alone keeps under the ceiling."""
+    final_lufs: float
+    """Loudness expected after the gain and limiter."""
+
+
 def plan_final(parts: Sequence[tuple[Path, float, Sequence[float]]], peak_dbfs: float, *,
                target_lufs: float = TARGET_LUFS, ceiling_dbtp: float | None = None,
-               workers: int = 2) -> tuple[float, float | None, float, float]:
+               workers: int = 2) -> FinalGain:
     """Plan the final gain for audio made of ``parts``: each a file, the gain (dB) it is played with, and
     its :func:`blocks` (before that gain). ``peak_dbfs`` is the highest sample of the whole, as played.
 
-    Returns (loudness as played, final gain in dB, limiter level in dBFS or None, expected loudness after).
     When the gain alone keeps the peaks under the ceiling it is exact: ``target − loudness``. Otherwise the
     limiter takes some loudness away, more the harder it works and depending on the voice: the first
     :data:`LIMITER_SAMPLE_S` seconds of every part are measured through the gain and limiter (in parallel),
@@ -193,7 +217,7 @@ def plan_final(parts: Sequence[tuple[Path, float, Sequence[float]]], peak_dbfs: 
     ceiling = TRUE_PEAK_DBTP - ENCODER_MARGIN_DB if ceiling_dbtp is None else ceiling_dbtp
     gain = target_lufs - loudness_lufs
     if peak_dbfs + gain + INTER_SAMPLE_DB <= ceiling:
-        return loudness_lufs, gain, None, target_lufs
+        return FinalGain(loudness_lufs, gain, None, target_lufs)
     limit = ceiling - INTER_SAMPLE_DB
     sample = int(LIMITER_SAMPLE_S * 10)  # blocks come every 100 ms
     tried: list[tuple[float, float]] = []
@@ -217,7 +241,20 @@ def plan_final(parts: Sequence[tuple[Path, float, Sequence[float]]], peak_dbfs: 
             if len(tried) > 1 and tried[-1][0] != tried[-2][0]:
                 slope = (tried[-1][1] - tried[-2][1]) / (tried[-1][0] - tried[-2][0])
             gain += error / min(1.0, max(0.2, slope))
-    return loudness_lufs, gain, limit, got
+    return FinalGain(loudness_lufs, gain, limit, got)
+
+
+def keep_final(plan: FinalGain, peak_dbfs: float, kept_gain_db: float | None,
+               kept_limit_dbfs: float | None) -> FinalGain:
+    """``plan`` with the final gain of the edition's last render instead while it is within
+    :data:`STICKY_GAIN_DB`, with the same limiter, and (without a limiter) still under the ceiling."""
+    if (kept_gain_db is None or kept_limit_dbfs != plan.limit_dbfs
+            or abs(kept_gain_db - plan.gain_db) >= STICKY_GAIN_DB
+            or (plan.limit_dbfs is None
+                and peak_dbfs + kept_gain_db + INTER_SAMPLE_DB > TRUE_PEAK_DBTP - ENCODER_MARGIN_DB)):
+        return plan
+    # the expected loudness moves at most by the difference: a limiter gives back less
+    return dataclasses.replace(plan, gain_db=kept_gain_db, final_lufs=plan.final_lufs + kept_gain_db - plan.gain_db)
 
 
 def limiter_chain(gain_db: float, limit_dbfs: float | None, *, rate: int = 0) -> str:
@@ -259,15 +296,15 @@ def wav_master(path: Path, *, workers: int = 2) -> Master:
     except (wave.Error, EOFError) as err:
         raise RecastError(f"{path.name} is not a WAV file: {err}") from err
     peak = _ebur128(path, peak="sample")["sample"]
-    level, gain, limit, final = plan_final([(path, 0.0, blocks(path))], peak, workers=workers)
+    plan = plan_final([(path, 0.0, blocks(path))], peak, workers=workers)
 
     def read() -> Iterator[bytes]:
         with wave.open(str(path), "rb") as w:
             while chunk := w.readframes(_CHUNK // 2):
                 yield chunk
 
-    return Master(sample_rate=rate, frames=frames, loudness_lufs=level, peak_dbfs=peak, read=read,
-                  gain_db=gain, limit_dbfs=limit, final_lufs=final)
+    return Master(sample_rate=rate, frames=frames, loudness_lufs=plan.loudness_lufs, peak_dbfs=peak, read=read,
+                  gain_db=plan.gain_db, limit_dbfs=plan.limit_dbfs, final_lufs=plan.final_lufs)
 
 
 def final_chain(master: Master, *, offset_db: float = 0.0, limit_dbfs: float | None = None,
@@ -281,10 +318,47 @@ def final_chain(master: Master, *, offset_db: float = 0.0, limit_dbfs: float | N
     return limiter_chain(gain, limit, rate=master.sample_rate if oversample else 0)
 
 
+def encoder_compensation(drift_lu: float) -> str | None:
+    """The filter that undoes an encoder's loudness drift (``drift_lu``: how much louder the encoder makes
+    speech than the PCM it is given, as measured; a few tenths of a dB), None when there is none."""
+    return f"volume={-drift_lu:.2f}dB" if abs(drift_lu) >= 0.01 else None
+
+
 def within_spec(loud: Loudness, *, target_lufs: float = TARGET_LUFS, true_peak: float = TRUE_PEAK_DBTP,
-                tolerance_lu: float = 1.0) -> bool:
+                tolerance_lu: float = TOLERANCE_LU) -> bool:
     """True when ``loud`` is within ``tolerance_lu`` of the target and its true peak under the ceiling."""
     return abs(loud.integrated_lufs - target_lufs) <= tolerance_lu and loud.true_peak_dbtp <= true_peak
+
+
+def meet_target(name: str, drift_lu: float, master: Master, measured: Loudness,
+                again: Callable[[str], Loudness]) -> Loudness:
+    """``measured`` (of the file ``name``, encoded from ``master`` by an encoder drifting ``drift_lu``) when
+    it is within :data:`AIM_LU` of the target and under the true-peak ceiling; else the file is encoded again
+    by ``again`` through the chain it is given — the gain aimed by the measured error, the ceiling lowered
+    by the measured overshoot with a limiter that sees peaks between samples — until it is (a later attempt
+    within the spec's :data:`TOLERANCE_LU` is kept), at most :data:`ATTEMPTS` times. Returns the last
+    measurement; RecastError rather than shipping a file that misses Apple's requirement."""
+    offset, limit, oversample = -drift_lu, None, False
+    for attempt in range(ATTEMPTS):
+        if attempt:
+            measured = again(final_chain(master, offset_db=offset, limit_dbfs=limit, oversample=oversample))
+        error = TARGET_LUFS - measured.integrated_lufs
+        if abs(error) <= AIM_LU and measured.true_peak_dbtp <= TRUE_PEAK_DBTP:
+            return measured
+        if attempt == ATTEMPTS - 1:
+            if within_spec(measured):
+                return measured
+            raise RecastError(f"{name} misses the loudness target after {ATTEMPTS} attempts "
+                              f"({measured.integrated_lufs:.1f} LUFS, true peak {measured.true_peak_dbtp:.1f} "
+                              "dBTP); report this with the episode")
+        # what the plan and the encoder did: loudness error and true-peak overshoot
+        offset = max(-6.0, min(6.0, offset + error))
+        if measured.true_peak_dbtp > TRUE_PEAK_DBTP:
+            base = limit if limit is not None else (master.limit_dbfs if master.limit_dbfs is not None
+                                                    else TRUE_PEAK_DBTP - ENCODER_MARGIN_DB)
+            limit = max(TRUE_PEAK_DBTP - 8.0, base - (measured.true_peak_dbtp - TRUE_PEAK_DBTP) - 0.25 * (attempt + 1))
+            oversample = True
+    raise AssertionError("unreachable")
 
 
 def _ebur128(path: Path, peak: str = "true") -> dict[str, float]:

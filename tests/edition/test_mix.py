@@ -187,7 +187,7 @@ def test_joining_is_streamed_not_concatenated(tmp_path, media_tools, monkeypatch
     (bench/mix_bench.py measures the time: 400 clips take about 8x as long as 50.)"""
     from pydub import AudioSegment
 
-    from pipeline import mix as mix_module
+    from pipeline.mix import decode as mix_decode
 
     lines = [Line("s1" if i % 3 else "s2", i // 2, i // 20, ("好。" if i % 2 else "我們繼續談。",)) for i in range(40)]
     voices = {"s1": ("cmn+m3", 60, "mp3"), "s2": ("cmn+f4", 90, "wav")}
@@ -214,7 +214,7 @@ def test_joining_is_streamed_not_concatenated(tmp_path, media_tools, monkeypatch
         writes.append(len(data))
         return original_write(self, data)
 
-    original_decode = mix_module._decode_batch
+    original_decode = mix_decode.decode_batch
 
     def spy_decode(batch, rate, scratch):
         decodes.append([c.request.index for c in batch])
@@ -222,12 +222,12 @@ def test_joining_is_streamed_not_concatenated(tmp_path, media_tools, monkeypatch
 
     monkeypatch.setattr(AudioSegment, "__init__", spy_init)
     monkeypatch.setattr(wave.Wave_write, "writeframesraw", spy_write)
-    monkeypatch.setattr(mix_module, "_decode_batch", spy_decode)
+    monkeypatch.setattr(mix_decode, "decode_batch", spy_decode)
     result = mix(clips, MixSettings(workers=2), tmp_path / "work")
 
     longest_clip = max(c.duration_ms for c in base) * 44100 // 1000 * 2
     assert sorted(i for batch in decodes for i in batch) == list(range(40))  # each clip decoded once
-    assert len(decodes) == 40 // mix_module.DECODE_BATCH  # by a handful of ffmpeg processes
+    assert len(decodes) == 40 // mix_decode.DECODE_BATCH  # by a handful of ffmpeg processes
     assert max(sizes) <= longest_clip + 4096
     assert max(writes) <= max(longest_clip, 65536 * 2) + 4096
     master_bytes = result.duration_ms * 44100 // 1000 * 2

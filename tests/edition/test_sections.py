@@ -19,7 +19,6 @@ from pipeline import loudness
 from pipeline.mix import (
     SECTION_GRID,
     SECTION_QUIET,
-    STICKY_GAIN_DB,
     STICKY_SPEAKER_DB,
     Levels,
     MixSettings,
@@ -109,7 +108,7 @@ def test_gains_are_kept_while_close_and_only_their_balance_counts(clips, tmp_pat
 
     lower = {sid: -STICKY_SPEAKER_DB / 3 for sid in gains}  # lower: the peaks stay under the ceiling
     # the final gain makes up for the lower speaker gains; kept within STICKY_GAIN_DB of what that gives
-    final = STICKY_SPEAKER_DB / 3 - STICKY_GAIN_DB / 2
+    final = STICKY_SPEAKER_DB / 3 - loudness.STICKY_GAIN_DB / 2
     near = again("near", lower, final)
     assert dict(near.speaker_gains_db) == pytest.approx({sid: g - STICKY_SPEAKER_DB / 3 for sid, g in gains.items()})
     assert near.final_gain_db == pytest.approx(fresh.final_gain_db + final)

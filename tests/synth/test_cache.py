@@ -128,21 +128,23 @@ def test_two_processes_sharing_the_cache(batch, edge, emu, tmp_path):
         t.join(60)
     a, b = results["a"], results["b"]
     assert [c.path.read_bytes() for c in a.clips] == [c.path.read_bytes() for c in b.clips]
-    assert not list(tmp_path.glob("??/.*.tmp"))
+    assert not list(tmp_path.glob("??/.*.tmp")) and not list(tmp_path.glob("??/.tmp-*"))
     assert all(ClipCache(tmp_path).get(r, edge) is not None for r in requests)
 
 
 def test_stale_temp_files_are_cleaned_fresh_ones_kept(warm, edge, tmp_path):
     requests, first = warm
     bucket = first.clips[0].path.parent
-    old = bucket / ".deadbeef.mp3.123.abcd.tmp"
-    fresh = bucket / ".cafe.mp3.456.ef01.tmp"
-    old.write_bytes(b"partial")
-    fresh.write_bytes(b"partial")
+    old = bucket / ".tmp-k2j4x9qa-deadbeef.mp3"  # pipeline.fsutil.atomic_path's temporary names
+    fresh = bucket / ".tmp-p0w8e1rz-cafe.mp3"
+    legacy = bucket / ".deadbeef.mp3.123.abcd.tmp"  # an earlier version's
+    for path in (old, fresh, legacy):
+        path.write_bytes(b"partial")
     long_ago = time.time() - 3600
     os.utime(old, (long_ago, long_ago))
-    assert ClipCache(tmp_path).clean_stale() == 1
-    assert not old.exists() and fresh.exists()
+    os.utime(legacy, (long_ago, long_ago))
+    assert ClipCache(tmp_path).clean_stale() == 2
+    assert not old.exists() and not legacy.exists() and fresh.exists()
     # a killed run's audio without a sidecar is never used
     key = cache_key(requests[1], edge)
     orphan = first.clips[1].path
