@@ -12,6 +12,7 @@ import re
 import unicodedata
 
 from pipeline.errors import BadInput
+from pipeline.lang import CHINESE_SCRIPT, is_chinese, is_cjk_language
 from pipeline.model import NARRATOR_ID, Cast, Request, Script, VoiceSettings
 
 # Request sizes. Shorter requests give the first audio sooner and let more requests run in parallel
@@ -26,9 +27,7 @@ DEFAULT_MAX_BYTES = 1000
 #: How far back from the size limit a cut looks for a word boundary before cutting harder.
 WORD_WINDOW = 32
 
-_CJK_CHARS = ("\u2e80-\u2fdf\u3005-\u3007\u3021-\u3029\u3038-\u303b\u3040-\u30ff\u3100-\u312f\u31a0-\u31bf"
-              "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f")
-_CJK = re.compile(f"[{_CJK_CHARS}]")
+_CJK = re.compile(f"[{CHINESE_SCRIPT}]")
 _CJK_PUNCT = "。，、；：？！…「」『』（）《》〈〉【】"
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
 _SPEAKABLE = re.compile(r"[^\W_]")  # a letter or digit of any script, CJK included
@@ -40,8 +39,8 @@ _INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2
 _KEEP_FULL = frozenset("！＂＇（），．：；？［］｛｝")
 _FULL_STOP_IN_NUMBER = re.compile(r"(?<=[0-9])．(?=[0-9])")
 _TO_FULL = {",": "，", "!": "！", "?": "？", ":": "：", ";": "；"}
-_HALF_BEFORE_CJK = re.compile(f"(?<=[{_CJK_CHARS}])\\s*([,!?:;]|\\.\\.\\.|\\.(?![0-9A-Za-z.]))"
-                              f"|\\s*([,!?:;])(?=\\s*[{_CJK_CHARS}])")
+_HALF_BEFORE_CJK = re.compile(f"(?<=[{CHINESE_SCRIPT}])\\s*([,!?:;]|\\.\\.\\.|\\.(?![0-9A-Za-z.]))"
+                              f"|\\s*([,!?:;])(?=\\s*[{CHINESE_SCRIPT}])")
 _SPACE_AROUND_PUNCT = re.compile(f"\\s*([{_CJK_PUNCT}])\\s*")
 
 
@@ -101,7 +100,7 @@ def split_requests(text: str, language: str, *, max_chars: int | None = None,
     """
     if max_bytes < 32 or (max_chars is not None and max_chars < 8):
         raise ValueError("max_bytes must be at least 32 and max_chars at least 8")
-    cjk = language.casefold().startswith(("zh", "ja", "ko", "yue", "cmn"))
+    cjk = is_cjk_language(language)
     cap = max_chars or (ZH_MAX if cjk else EN_MAX)
     target = min(ZH_TARGET if cjk else EN_TARGET, cap)
     limits = _Limits(cap, max_bytes)
@@ -247,7 +246,7 @@ def split_scripts(text: str, default: str = "zh") -> list[tuple[str, str]]:
     return [(text[s:e], kind) for (s, kind), e in zip(starts, ends, strict=True)]
 
 
-_SCRIPT_RUN = re.compile(f"(?P<zh>[{_CJK_CHARS}]+)|(?P<en>{_LATIN.pattern}+)")
+_SCRIPT_RUN = re.compile(f"(?P<zh>[{CHINESE_SCRIPT}]+)|(?P<en>{_LATIN.pattern}+)")
 
 
 # ---------------------------------------------------------------------------------------------- plan
@@ -279,7 +278,7 @@ class _Planner:
         self.script, self.cast = script, cast
         self.requests: list[Request] = []
         lang = script.language.casefold()
-        self.family = "zh" if lang.startswith(("zh", "yue", "cmn")) else "en" if lang.startswith("en") else None
+        self.family = "zh" if is_chinese(lang) else "en" if lang.startswith("en") else None
         self.espeak = None
         if cast.engine == "espeak" and self.family:
             from pipeline.cast.voices import load_espeak_config

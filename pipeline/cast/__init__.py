@@ -21,7 +21,8 @@ from pathlib import Path
 
 from pipeline.cast.castfile import CastEntry, CastFile, load_cast_file
 from pipeline.cast.names import guess_gender, role_hint
-from pipeline.cast.voices import Catalogue, Preset, load_catalogue, load_preset
+from pipeline.cast.presets import Preset, load_preset
+from pipeline.cast.voices import Catalogue, load_catalogue
 from pipeline.errors import BadInput, RecastError
 from pipeline.model import Cast, Script, Speaker, Voice, VoiceSettings
 

@@ -1,4 +1,4 @@
-"""Language of a transcript (opencc and langdetect live only here).
+"""Language of a transcript (opencc and langdetect live only here); the facts it uses are in :mod:`pipeline.lang`.
 
 Chinese is recognised by its share of Han characters, then told Traditional (``zh-TW``) from Simplified
 (``zh-CN``) by which characters OpenCC would change in each direction. Other languages come from
@@ -10,9 +10,11 @@ from __future__ import annotations
 import functools
 import re
 
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
-_KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff]")
-_HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
+from pipeline.lang import HAN, HANGUL, HANGUL_JAMO, KANA
+
+_HAN = re.compile(f"[{HAN}]")
+_KANA = re.compile(f"[{KANA}]")
+_HANGUL = re.compile(f"[{HANGUL}{HANGUL_JAMO}]")
 _LETTER = re.compile(r"[^\W\d_]")
 
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
@@ -53,7 +55,9 @@ def _plainly_english(sample: str) -> bool:
 
 
 def chinese_variant(text: str) -> str:
-    """``zh-TW`` when the text uses Traditional characters, ``zh-CN`` when Simplified."""
+    """``zh-TW`` when the text uses Traditional characters, ``zh-CN`` when Simplified: the one
+    Traditional/Simplified detector (ingest uses it for transcripts, :func:`pipeline.lang.variant` for a
+    script tagged plain ``zh``)."""
     chars = sorted(set(_HAN.findall(text)))
     if not chars:
         return "zh-TW"

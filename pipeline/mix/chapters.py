@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-from pipeline.model import Placement, Script, Summary, TimedChapter
+from pipeline.lang import label, script_variant
+from pipeline.model import Placement, Script, TimedChapter
 
 
-def intro_title(language: str) -> str:
-    """Title of the intro chapter in the script's language."""
-    from pipeline.summary import intro_chapter_title
-
-    return intro_chapter_title(language)
-
-
-_OPENING = {"zh-TW": "開場", "zh-CN": "开场", "zh-HK": "開場"}
-_CONVERSATION = {"zh-TW": "對談", "zh-CN": "对谈", "zh-HK": "對談"}
-
-
-def timed_chapters(script: Script, summary: Summary | None, placements: tuple[Placement, ...],
-                   duration_ms: int) -> tuple[TimedChapter, ...]:
+def timed_chapters(script: Script, placements: tuple[Placement, ...], duration_ms: int) -> tuple[TimedChapter, ...]:
     """Edition chapters: the intro (at 0) then the script's chapters, each starting where its speech starts.
 
     Turns before the first heading form an "Opening" chapter; a script without headings gets one
-    chapter for the whole conversation. Chapters without speech are dropped.
+    chapter for the whole conversation. Chapters without speech are dropped. Titles the edition makes up
+    (Introduction, Opening, Conversation) are in the script's language (:func:`pipeline.lang.script_variant`).
     """
+    words = script_variant(script)
     starts: list[tuple[str, int]] = []
     seen: set[object] = set()
     for p in placements:
@@ -32,10 +23,9 @@ def timed_chapters(script: Script, summary: Summary | None, placements: tuple[Pl
             continue
         seen.add(key)
         if req.turn is None:
-            title = intro_title(script.language)
+            title = label("introduction", words)
         elif req.chapter is None:
-            title = (_OPENING if script.chapters else _CONVERSATION).get(
-                script.language, "Opening" if script.chapters else "Conversation")
+            title = label("opening" if script.chapters else "conversation", words)
         else:
             title = script.chapters[req.chapter].title
         starts.append((title, p.start_ms))

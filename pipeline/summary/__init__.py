@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from pipeline.errors import BadInput
+from pipeline.lang import label, script_variant
 from pipeline.model import Cast, Script, Summary
 from pipeline.summary import rank
 from pipeline.summary import text as tx
@@ -18,15 +19,13 @@ from pipeline.summary.templates import TARGET_SECONDS, IntroParts, description_r
 
 __all__ = ["summarize", "intro_chapter_title", "estimate_seconds", "TARGET_SECONDS"]
 
-_INTRO_TITLES = {"zh-TW": "節目簡介", "zh-CN": "节目简介", "en": "Introduction"}
-_HOST = {"zh-TW": "主持人", "zh-CN": "主持人", "en": "host"}
 MIN_POINTS = 3
 """Fewest points the intro keeps when it has to shorten (fewer only when the dialogue has fewer)."""
 
 
 def intro_chapter_title(language: str) -> str:
     """Title of the intro chapter: ``節目簡介`` (Traditional), ``节目简介`` (Simplified), else ``Introduction``."""
-    return _INTRO_TITLES[tx.variant(language)]
+    return label("introduction", language)
 
 
 def summarize(script: Script, *, mode: str = "auto", cast: Cast | None = None, max_points: int = 5,
@@ -42,7 +41,7 @@ def summarize(script: Script, *, mode: str = "auto", cast: Cast | None = None, m
     if max_points < 1:
         raise BadInput(f"max_points must be at least 1, not {max_points}")
     sample = "".join(t.text for t in script.turns[:40])[:4000] + script.title
-    lang = tx.variant(script.language, sample)
+    lang = script_variant(script)
     cjk = lang != "en" or tx.is_cjk_text(sample)
 
     if mode == "source":
@@ -87,7 +86,7 @@ def _people(script: Script, lang: str) -> tuple[tuple[str, str, bool], ...]:
             continue
         role, before = roles.get(sp.id, ("", True))
         if not role and sp.role == "host":
-            role = _HOST[lang]
+            role = label("host", lang)
         out.append((sp.name, role, before))
     return tuple(out)
 

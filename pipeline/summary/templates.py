@@ -1,11 +1,10 @@
 """The spoken intro: templates for zh-TW, zh-CN and English, speaker roles, and the duration estimate.
 
-Duration is estimated from text length at conservative reading rates, pauses included — the slower of
-Edge's neural voices and espeak-ng (measured: espeak-ng's Mandarin reads an intro at ~3.3 characters/s with
-its pauses, Edge at ~4.5), so the intro stays within 90 s on either engine: Chinese 3.4 characters per
-second, English 2.3 words per second; Latin words inside Chinese text are
-read at the English word rate. Kana and hangul count as Chinese characters (an over-estimate, so the
-intro errs on the short side in those languages).
+Duration is estimated from text length at :data:`pipeline.lang.SLOW`, the slower of Edge's neural voices
+and espeak-ng with their pauses (Chinese 3.4 characters per second, English 2.3 words per second), so the
+intro stays within 90 s on either engine; Latin words inside Chinese text are read at the English word rate.
+Kana and hangul count as Chinese characters (an over-estimate, so the intro errs on the short side in those
+languages).
 """
 
 from __future__ import annotations
@@ -13,13 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from pipeline.lang import HAN, SLOW
 from pipeline.model import Script
-
-ZH_CHARS_PER_SECOND = 3.4
-"""Chinese reading rate (CJK characters per second)."""
-
-EN_WORDS_PER_SECOND = 2.3
-"""English reading rate (words per second); also used for Latin words inside Chinese."""
 
 TARGET_SECONDS = (45.0, 90.0)
 """The intro aims to last between these many seconds."""
@@ -28,13 +22,9 @@ FIT_SECONDS = 84.0
 """Estimated length the intro is trimmed to: 90 s less the pauses between its requests and sentences,
 which the text-length estimate does not see."""
 
-_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
-_WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’.+-]*")
-
-
 def estimate_seconds(text: str) -> float:
     """Estimated spoken duration of ``text`` in seconds (see the module docstring for the rates)."""
-    return len(_CJK_RE.findall(text)) / ZH_CHARS_PER_SECOND + len(_WORD_RE.findall(text)) / EN_WORDS_PER_SECOND
+    return SLOW.ms(text) / 1000
 
 
 # ------------------------------------------------------------------------------------------ numbers
@@ -78,7 +68,7 @@ _ZH_LEAD_IN = (r"(?:邀請到|邀请到|請到|请到|邀請|邀请|請來|请�
 # The whole clause before the name must be a role phrase (optionally after a lead-in verb such as 邀請到).
 _ZH_ROLE_RE = re.compile(
     rf"^(?:.*{_ZH_LEAD_IN})?\s*((?:[A-Za-z0-9][A-Za-z0-9 .&'-]{{0,30}}?\s*的\s*)?"
-    rf"[\u4e00-\u9fffA-Za-z0-9 ]{{0,14}}?{_ZH_ROLE_WORD})\s*$")
+    rf"[{HAN}A-Za-z0-9 ]{{0,14}}?{_ZH_ROLE_WORD})\s*$")
 _ZH_NOT_ROLE = re.compile(r"[在將将會会說说讓让被把從从向給给]|們|们|大家|許多|许多|很多|一直|已經|已经")
 _EN_ROLE_WORDS = (r"(?i:officer|director|founder|co-founder|ceo|cto|cpo|coo|cfo|president|minister|editor|"
                   r"reporter|journalist|correspondent|professor|researcher|host|engineer|manager|chair|chairman|"

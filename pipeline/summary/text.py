@@ -1,4 +1,4 @@
-"""Text handling for the summary: language variant, sentences, tokens, filters and condensing.
+"""Text handling for the summary: length, sentences, tokens, filters and condensing.
 
 Chinese is tokenized with jieba through :func:`pipeline.segment.words`; English with a word regex and a
 light suffix stemmer. Everything here is pure and deterministic.
@@ -8,37 +8,14 @@ from __future__ import annotations
 
 import re
 
+from pipeline.lang import SYLLABIC
 from pipeline.summary import stopwords
 
-# --------------------------------------------------------------------------------------------- variant
+# ----------------------------------------------------------------------------------------------- length
 
-_CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"  # kana, Han, hangul
+_CJK = SYLLABIC  # kana, Han, hangul (regex class body)
 _CJK_RE = re.compile(f"[{_CJK}]")
 _LATIN_WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’.+-]*")
-
-# Frequent characters that differ between the two scripts (Traditional, Simplified).
-_HANT = "們這說個為來會對時國麼裡裏與還將應經過發進現當實體學問題開關見讓總認樣點產術樣機處從據際變"
-_HANS = "们这说个为来会对时国么里里与还将应经过发进现当实体学问题开关见让总认样点产术样机处从据际变"
-_HANT_ONLY = frozenset(c for c, s in zip(_HANT, _HANS, strict=True) if c != s)
-_HANS_ONLY = frozenset(s for c, s in zip(_HANT, _HANS, strict=True) if c != s)
-
-
-def variant(language: str, sample: str = "") -> str:
-    """The template variant for a BCP-47 tag: ``zh-TW`` (Traditional), ``zh-CN`` (Simplified) or ``en``.
-
-    A bare ``zh`` is decided by counting script-specific characters in ``sample``; every language other
-    than Chinese gets ``en``.
-    """
-    tag = language.replace("_", "-").lower()
-    if not (tag == "zh" or tag.startswith("zh-") or tag in ("cmn", "yue") or tag.startswith(("cmn-", "yue-"))):
-        return "en"
-    if any(part in tag.split("-") for part in ("tw", "hk", "mo", "hant")) or tag.startswith("yue"):
-        return "zh-TW"
-    if any(part in tag.split("-") for part in ("cn", "sg", "my", "hans")):
-        return "zh-CN"
-    hant = sum(c in _HANT_ONLY for c in sample)
-    hans = sum(c in _HANS_ONLY for c in sample)
-    return "zh-TW" if hant > hans else "zh-CN"
 
 
 def is_cjk_text(text: str) -> bool:

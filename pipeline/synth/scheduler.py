@@ -1,11 +1,10 @@
 """Synthesize an episode's requests: cache first, then the engine, concurrently, with retries.
 
 :func:`synthesize_all` resolves cache hits without touching the engine, then runs every miss under a
-concurrency bound. Each attempt's audio is checked for silent partial loss (edge-tts ends quietly when
-the socket closes before ``turn.end``, rany2/edge-tts#190): a clip shorter than its text needs, or
-shorter than the engine's own last sentence, or whose sentences stop before the end of the text, is
-requested again — unless a retry returns the very same bytes, which a real cut never does (so a
-heuristic's false alarm costs one extra request, not a failed render). Connection errors, timeouts, 429/5xx (honouring Retry-After), missing or short audio
+concurrency bound. Each attempt's audio is checked for silent partial loss
+(:mod:`pipeline.synth.completeness`) and a clip cut short is requested again — unless a retry returns the
+very same bytes, which a real cut never does (so a heuristic's false alarm costs one extra request, not a
+failed render). Connection errors, timeouts, 429/5xx (honouring Retry-After), missing or short audio
 are retried with exponential backoff and jitter (tenacity); a 403 (which edge-tts already retried once
 after correcting the clock) stops at once with :class:`~pipeline.errors.ServiceRefused`. Every finished
 clip is in the cache as soon as it is done, so a failed or interrupted run resumes where it stopped.
@@ -16,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import random
-import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -27,22 +25,13 @@ from pipeline.errors import BadInput, ServiceRefused, SynthesisError
 from pipeline.model import NARRATOR_ID, Clip, Request, Synthesis
 from pipeline.progress import NullProgress, Progress
 from pipeline.synth.cache import ClipCache, cache_key
+from pipeline.synth.completeness import check_complete
 from pipeline.synth.engines import Engine, EngineFault, ServiceStatus, ShortAudio
 
 REFUSED = ("Edge refused the request (403): the edge-tts client token is outdated or this machine's clock is "
            "wrong; upgrade edge-tts (pip install -U edge-tts) and check the clock")
 
-TOLERANCE_MS = 120
-"""How far the engine's last sentence may end past the audio before the clip counts as cut short."""
-MS_PER_CJK_CHAR = 80
-"""Conservative minimum per Han/kana/hangul character at rate +0% (real voices need 150–300 ms)."""
-MS_PER_WORD = 130
-"""Conservative minimum per other word or number at rate +0% (real voices need 250–450 ms)."""
-
 _NO_PROGRESS = NullProgress()
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
-_WORD = re.compile(r"[^\W\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
-_NON_WORD = re.compile(r"\W+")
 
 
 @dataclass(frozen=True)
@@ -79,38 +68,6 @@ class SynthesisResult:
     """Requests answered from the cache."""
     seconds: float
     """Wall time of the stage."""
-
-
-# --------------------------------------------------------------------------------- completeness
-
-
-def minimum_ms(text: str, rate: int = 0) -> int:
-    """The least audio any voice needs for ``text`` at ``rate`` percent (conservative)."""
-    need = len(_CJK.findall(text)) * MS_PER_CJK_CHAR + len(_WORD.findall(text)) * MS_PER_WORD
-    return int(need / (1 + rate / 100))
-
-
-def _norm(text: str) -> str:
-    return _NON_WORD.sub("", text).lower()
-
-
-def check_complete(request: Request, synthesis: Synthesis) -> None:
-    """Raise :class:`ShortAudio` when a clip is cut short (see the module docstring)."""
-    duration = synthesis.duration_ms
-    need = minimum_ms(request.text, request.voice.rate)
-    if duration < need:
-        raise ShortAudio(f"audio is {duration} ms long but the text needs at least {need} ms",
-                         synthesis=synthesis)
-    if not synthesis.sentences:
-        return
-    last = max(s.end_ms for s in synthesis.sentences)
-    if last > duration + TOLERANCE_MS:
-        raise ShortAudio(f"audio stops at {duration} ms but its last sentence ends at {last} ms",
-                         synthesis=synthesis)
-    text = _norm(request.text)
-    spoken = _norm("".join(s.text for s in synthesis.sentences))
-    if text and not (spoken.endswith(text[-6:]) or len(spoken) >= len(text)):
-        raise ShortAudio("the engine's sentences stop before the end of the text", synthesis=synthesis)
 
 
 # ----------------------------------------------------------------------------------------- naming

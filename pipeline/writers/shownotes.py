@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from pipeline import __version__
-from pipeline.lang import colon, hms, is_cjk_language, label, narrator_name, seconds
+from pipeline.lang import colon, hms, is_cjk_language, label, narrator_name, script_variant, seconds
 from pipeline.model import Edition
 
 
@@ -44,29 +44,30 @@ class Notes:
 def notes(edition: Edition) -> Notes:
     """Collect the show notes' content from the edition."""
     script, cast, lang = edition.script, edition.cast, edition.script.language
+    words = script_variant(script)  # the written form of the labels, as every stage reads the tag
     sep = colon(lang)
     meta = []
     if script.published:
-        meta.append(f"{label('published', lang)}{sep}{script.published.isoformat()}")
-    meta.append(f"{label('duration', lang)}{sep}{hms(edition.duration_ms)}")
+        meta.append(f"{label('published', words)}{sep}{script.published.isoformat()}")
+    meta.append(f"{label('duration', words)}{sep}{hms(edition.duration_ms)}")
     meta.append(edition.show_title)
     speakers = []
     for sp in script.speakers:
-        role = label(cast.role_of(sp.id), lang)
-        speakers.append((sp.name, f"{role} · {label('voice', lang)} {cast.voice_for(sp.id).describe()}"))
+        role = label(cast.role_of(sp.id), words)
+        speakers.append((sp.name, f"{role} · {label('voice', words)} {cast.voice_for(sp.id).describe()}"))
     if edition.summary is not None:
-        speakers.append((narrator_name(lang), f"{label('voice', lang)} {cast.narrator.describe()}"))
+        speakers.append((narrator_name(words), f"{label('voice', words)} {cast.narrator.describe()}"))
     source = PurePath(script.source.path).name or script.source.path
     engine = edition.engine_version if edition.engine in edition.engine_version else \
         f"{edition.engine} {edition.engine_version}".strip()
     facts = [script.source.format] + ([script.published.isoformat()] if script.published else [])
     details = ("，" if is_cjk_language(lang) else ", ").join(facts)
     if is_cjk_language(lang):
-        credit = (f"{label('credit', lang)}（Recast {__version__}，{engine}）。"
-                  f"{label('source', lang)}{sep}{source}（{details}）。")
+        credit = (f"{label('credit', words)}（Recast {__version__}，{engine}）。"
+                  f"{label('source', words)}{sep}{source}（{details}）。")
     else:
-        credit = (f"{label('credit', lang)} (Recast {__version__}, {engine}). "
-                  f"{label('source', lang)}{sep}{source} ({details}).")
+        credit = (f"{label('credit', words)} (Recast {__version__}, {engine}). "
+                  f"{label('source', words)}{sep}{source} ({details}).")
     return Notes(
         language=lang, title=script.title, meta=tuple(meta),
         description=tuple(p.strip() for p in script.description.split("\n") if p.strip()),

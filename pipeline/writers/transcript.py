@@ -12,7 +12,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.lang import char_width, colon, is_cjk_language, join_text, narrator_name, text_width
+from pipeline.lang import (
+    char_width,
+    colon,
+    is_cjk_language,
+    join_text,
+    narrator_name,
+    script_variant,
+    text_width,
+)
 from pipeline.model import NARRATOR_ID, Edition, Placement
 
 LATIN_COLUMNS = 42
@@ -66,7 +74,7 @@ class Cue:
 def speaker_names(edition: Edition) -> dict[str, str]:
     """Speaker id → display name, the narrator included."""
     names = {s.id: s.name for s in edition.script.speakers}
-    names[NARRATOR_ID] = narrator_name(edition.script.language)
+    names[NARRATOR_ID] = narrator_name(script_variant(edition.script))
     return names
 
 

@@ -19,20 +19,19 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.mix.chapters import timed_chapters
 from pipeline.model import (
     NARRATOR_ID,
     Cast,
     Chapter,
     Clip,
     Edition,
-    Placement,
     Request,
     Script,
     SentenceTiming,
     SourceInfo,
     Speaker,
     Summary,
-    TimedChapter,
     Turn,
     VoiceSettings,
 )
@@ -203,28 +202,11 @@ def make_summary() -> Summary:
     return Summary(points=points, intro="".join(LINES[0].sentences + LINES[1].sentences), mode="auto")
 
 
-def chapters_for(placements: tuple[Placement, ...], script: Script, duration_ms: int,
-                 intro_title: str = "節目簡介") -> tuple[TimedChapter, ...]:
-    """Edition chapters the way the orchestrator makes them: intro at 0, each chapter at its first speech."""
-    starts: list[tuple[str, int]] = []
-    seen: set[object] = set()
-    for p in placements:
-        key = "intro" if p.request.turn is None else p.request.chapter
-        if key in seen:
-            continue
-        seen.add(key)
-        title = intro_title if key == "intro" else script.chapters[key].title
-        starts.append((title, p.start_ms))
-    starts[0] = (starts[0][0], 0)
-    return tuple(TimedChapter(t, s, starts[i + 1][1] if i + 1 < len(starts) else duration_ms)
-                 for i, (t, s) in enumerate(starts))
-
-
 def make_edition(placements, duration_ms: int, *, cover: Path | None = None, summary=True,
                  slug: str = "2025-03-14-library-talk") -> Edition:
     script = make_script()
     return Edition(script=script, cast=make_cast(), summary=make_summary() if summary else None,
-                   placements=placements, chapters=chapters_for(placements, script, duration_ms),
+                   placements=placements, chapters=timed_chapters(script, placements, duration_ms),
                    duration_ms=duration_ms, slug=slug, show_title="小鎮之聲", engine="espeak",
                    engine_version="1.51", cover=cover)
 

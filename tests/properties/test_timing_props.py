@@ -9,7 +9,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from prop_strategies import MEDIUM
 
-from pipeline.mix.chapters import intro_title, timed_chapters
+from pipeline.lang import label, script_variant
+from pipeline.mix.chapters import timed_chapters
 from pipeline.model import (
     NARRATOR_ID,
     Cast,
@@ -79,7 +80,7 @@ def editions(draw) -> Edition:
     summary = Summary(("point",), "intro") if intro_parts else None
     cast = Cast("edge", tuple((s.id, _VOICE) for s in speakers), VoiceSettings("edge", "en-US-AndrewNeural"))
     return Edition(script=script, cast=cast, summary=summary, placements=tuple(placements),
-                   chapters=timed_chapters(script, summary, tuple(placements), duration), duration_ms=duration,
+                   chapters=timed_chapters(script, tuple(placements), duration), duration_ms=duration,
                    slug="timing", show_title="Recast", engine="edge", engine_version="test")
 
 
@@ -124,7 +125,7 @@ def test_chapters_cover_the_audio_in_order(edition: Edition):
     for c, key, first in zip(chapters[1:], keys[1:], firsts[1:], strict=True):
         assert c.start_ms == first
         if key == "intro":
-            assert c.title == intro_title(edition.script.language)
+            assert c.title == label("introduction", script_variant(edition.script))
         elif key is not None:
             assert c.title == edition.script.chapters[key].title
     data = chapters_json(edition)["chapters"]
@@ -172,7 +173,7 @@ def _crowded_edition() -> Edition:
     req = Request(0, "s1", text, _VOICE, 0, 0, None)
     placements = (Placement(req, 0, 300, ()),)
     cast = Cast("edge", (("s1", _VOICE),), VoiceSettings("edge", "en-US-AndrewNeural"))
-    return Edition(script, cast, None, placements, timed_chapters(script, None, placements, 900), 900, "t", "R",
+    return Edition(script, cast, None, placements, timed_chapters(script, placements, 900), 900, "t", "R",
                    "edge", "test")
 
 

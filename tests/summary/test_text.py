@@ -77,14 +77,6 @@ def test_tokens_drop_stop_words_and_stem_english():
     assert "我們" not in zh and "非常" not in zh and "技術" in zh
 
 
-def test_variant():
-    assert tx.variant("zh-TW") == tx.variant("zh-Hant-HK") == tx.variant("yue") == "zh-TW"
-    assert tx.variant("zh-CN") == tx.variant("zh-Hans") == tx.variant("zh-SG") == "zh-CN"
-    assert tx.variant("zh", "這個問題我們說過了") == "zh-TW"
-    assert tx.variant("zh", "这个问题我们说过了") == "zh-CN"
-    assert tx.variant("en-GB") == tx.variant("ja") == "en"
-
-
 def test_numbers():
     assert [zh_number(n) for n in (1, 2, 10, 12, 20, 45)] == ["一", "二", "十", "十二", "二十", "四十五"]
     assert zh_number(2, count=True) == "兩" and zh_number(2, count=True, simplified=True) == "两"

@@ -1,4 +1,4 @@
-"""The voice catalogue, presets and espeak-ng voices (voices/ and pipeline/cast/voices.py)."""
+"""The voice catalogue, presets and espeak-ng voices (voices/, pipeline/cast/voices.py and presets.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.cast import presets as P
 from pipeline.cast import voices as V
 from pipeline.errors import RecastError, SynthesisError
 
@@ -20,11 +21,11 @@ DATA = Path(__file__).parent / "data"
 def _fresh_caches():
     V._load_catalogue.cache_clear()
     V._load_espeak.cache_clear()
-    V.load_preset.cache_clear()
+    P.load_preset.cache_clear()
     yield
     V._load_catalogue.cache_clear()
     V._load_espeak.cache_clear()
-    V.load_preset.cache_clear()
+    P.load_preset.cache_clear()
 
 
 @pytest.fixture
@@ -177,7 +178,7 @@ def test_refresh_failure_leaves_the_file(voices_copy: Path, monkeypatch):
 @pytest.mark.parametrize("path", sorted((V.VOICES_DIR / "presets").glob("*.toml")), ids=lambda p: p.stem)
 def test_every_preset_voice_is_in_the_catalogue(path: Path):
     cat = V.load_catalogue()
-    preset = V.load_preset(path.stem, "edge")
+    preset = P.load_preset(path.stem, "edge")
     assert preset.source == str(path) and not preset.fallback
     names = set(preset.pool) | {v for r in V.ROLES for v in preset.role(r).voices}
     missing = [n for n in names if cat.get(n, "edge") is None]
@@ -189,7 +190,7 @@ def test_every_preset_voice_is_in_the_catalogue(path: Path):
 
 
 def test_traditional_chinese_preset_prefers_taiwan_voices():
-    p = V.load_preset("zh-TW", "edge")
+    p = P.load_preset("zh-TW", "edge")
     assert p.pool[:3] == ("zh-TW-HsiaoChenNeural", "zh-TW-YunJheNeural", "zh-TW-HsiaoYuNeural")
     assert all(v.startswith("zh-CN-") for v in p.pool[3:])
     assert not any("liaoning" in v or "shaanxi" in v for v in p.pool)
@@ -204,18 +205,18 @@ def test_traditional_chinese_preset_prefers_taiwan_voices():
     ("en-GB", "en-GB", False), ("xx", "en", True),
 ])
 def test_preset_fallbacks_edge(lang: str, locale: str, fallback: bool):
-    p = V.load_preset(lang, "edge")
+    p = P.load_preset(lang, "edge")
     assert (p.locale, p.fallback, p.language) == (locale, fallback, lang)
 
 
 def test_zh_tw_falls_back_to_zh_cn_when_its_preset_is_missing(voices_copy: Path):
     (voices_copy / "presets" / "zh-TW.toml").unlink()
-    p = V.load_preset("zh-TW", "edge", voices_copy)
+    p = P.load_preset("zh-TW", "edge", voices_copy)
     assert p.locale == "zh-CN" and p.fallback
 
 
 def test_language_without_preset_file_uses_its_own_edge_voices():
-    p = V.load_preset("fr", "edge")
+    p = P.load_preset("fr", "edge")
     assert p.source == "catalogue" and not p.fallback
     assert p.pool[0].startswith("fr-FR-") and all(v.startswith("fr-") for v in p.pool)
     cat = V.load_catalogue()
@@ -227,7 +228,7 @@ def test_language_without_preset_file_uses_its_own_edge_voices():
     ("en", "en-us", False), ("en-GB", "en-gb", False), ("fr", "fr-fr", False), ("xx", "en-us", True),
 ])
 def test_preset_espeak(lang: str, base: str, fallback: bool):
-    p = V.load_preset(lang, "espeak")
+    p = P.load_preset(lang, "espeak")
     assert p.engine == "espeak" and p.fallback == fallback
     assert all(v.startswith(base + "+") for v in p.pool)
     cat = V.load_catalogue()
@@ -245,7 +246,7 @@ def test_malformed_preset_names_the_file(voices_copy: Path, content: str, fragme
     path = voices_copy / "presets" / "zh-TW.toml"
     path.write_text(content, "utf-8")
     with pytest.raises(RecastError, match=re.escape(str(path))) as err:
-        V.load_preset("zh-TW", "edge", voices_copy)
+        P.load_preset("zh-TW", "edge", voices_copy)
     assert fragment in str(err.value)
 
 
