@@ -15,7 +15,10 @@ from typing import Annotated, Optional
 
 import typer
 
+from pipeline.edition import AUDIO_FORMATS
 from pipeline.errors import BadInput, RecastError
+from pipeline.ingest import FORMATS
+from pipeline.render import ENGINE_CHOICES, INTRO_CHOICES
 
 app = typer.Typer(
     name="recast",
@@ -29,26 +32,10 @@ app = typer.Typer(
 )
 
 
-class Format(str, Enum):
-    article = "article"
-    inline = "inline"
-    markdown = "markdown"
-    vtt = "vtt"
-    srt = "srt"
-    json = "json"
-    plain = "plain"
-
-
-class EngineChoice(str, Enum):
-    auto = "auto"
-    edge = "edge"
-    espeak = "espeak"
-
-
-class IntroChoice(str, Enum):
-    auto = "auto"
-    source = "source"
-    none = "none"
+# Choices come from where the names are defined: the ingest formats, the render options (engines, intro).
+Format = Enum("Format", {name: name for name in FORMATS}, type=str)
+EngineChoice = Enum("EngineChoice", {name: name for name in ENGINE_CHOICES}, type=str)
+IntroChoice = Enum("IntroChoice", {name: name for name in INTRO_CHOICES}, type=str)
 
 
 FileArg = Annotated[Path, typer.Argument(help="Transcript file (article text, Name: lines, Markdown, "
@@ -111,7 +98,8 @@ def render(
     cover: Annotated[Optional[Path], typer.Option("--cover", help="Cover image (JPEG or PNG).")] = None,
     intro: Annotated[IntroChoice, typer.Option("--intro", help="auto: generated summary; source: the "
                                                "source's key points; none: no intro.")] = IntroChoice.auto,
-    formats: Annotated[str, typer.Option("--formats", help="Audio formats, comma-separated: mp3,m4a.")] = "mp3,m4a",
+    formats: Annotated[str, typer.Option("--formats", help="Audio formats, comma-separated: "
+                                         f"{','.join(AUDIO_FORMATS)}.")] = ",".join(AUDIO_FORMATS),
     fmt: FormatOpt = None,
     cache_dir: Annotated[Optional[Path], typer.Option("--cache-dir", help="Clip cache folder "
                                                       "(default OUTPUT/.cache).")] = None,
@@ -126,10 +114,7 @@ def render(
     """Render a transcript into an edition: episode.mp3/.m4a with chapters, transcripts, show notes."""
     from pipeline.render import RenderOptions, render_file
 
-    fmts = tuple(f.strip().lower() for f in formats.split(",") if f.strip())
-    bad = [f for f in fmts if f not in ("mp3", "m4a")]
-    if bad or not fmts:
-        raise BadInput(f"--formats takes mp3 and/or m4a, not {formats!r}")
+    fmts = tuple(f for f in formats.split(",") if f.strip())
     ui = _ui(quiet, json_out)
     options = RenderOptions(
         output=output, engine=engine.value, cast_file=cast, cover=cover, intro=intro.value, formats=fmts,
@@ -138,7 +123,7 @@ def render(
     )
     result = render_file(file, options, ui)
     if json_out:
-        _emit_json(result.manifest)
+        _emit_json(result.manifest.to_dict())
     else:
         ui.show_render(result)
 
@@ -208,7 +193,7 @@ def publish(
 
     result = publish_edition(edition, base_url=base_url, show_file=show, number=episode, season=season)
     if json_out:
-        _emit_json(result.to_dict())
+        _emit_json(result.to_dict())  # its warnings are in the JSON
     else:
         _ui(False).show_publish(result)
 

@@ -1,7 +1,11 @@
 """Atomic file writes: write to a temporary name in the same folder, fsync, then rename into place.
 
 A reader (or a later run after ``kill -9``) sees either the old file or the complete new one, never a
-half-written file at a final path. Temporary names start with ``.tmp-`` so stale ones are easy to sweep.
+half-written file at a final path. Temporary names start with ``.tmp-``.
+
+Every file lands with the usual 0644 (0666 less the process umask), not ``mkstemp``'s private 0600: a feed,
+page or episode that only its owner can read cannot be served by nginx or Apache running as another user.
+:func:`copy_atomic` copies a file the same way.
 """
 
 from __future__ import annotations
@@ -9,8 +13,8 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import shutil
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -69,18 +73,10 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
-def sweep_temp_files(folder: Path, older_than_s: float = 0.0) -> int:
-    """Remove stale ``.tmp-*`` files left in ``folder`` by killed runs; return how many were removed."""
-    removed = 0
-    now = time.time()
-    with contextlib.suppress(FileNotFoundError):
-        for entry in Path(folder).iterdir():
-            if entry.name.startswith(TMP_PREFIX) and entry.is_file():
-                with contextlib.suppress(OSError):
-                    if now - entry.stat().st_mtime >= older_than_s:
-                        entry.unlink()
-                        removed += 1
-    return removed
+def copy_atomic(src: Path, dst: Path) -> None:
+    """Copy ``src`` to ``dst`` atomically."""
+    with atomic_path(Path(dst)) as tmp:
+        shutil.copyfile(src, tmp)
 
 
 def _umask() -> int:

@@ -1,7 +1,11 @@
-"""Progress reporting protocol for long stages (no terminal code here; see ``pipeline.ui``)."""
+"""Progress of long stages: the reporting protocol (no terminal code here; see ``pipeline.ui``) and the
+per-stage :class:`Timer` behind ``stats.timings``."""
 
 from __future__ import annotations
 
+import contextlib
+import time
+from collections.abc import Iterator
 from typing import Protocol
 
 
@@ -35,3 +39,25 @@ class NullProgress:
 
     def finish(self) -> None:  # noqa: D102
         pass
+
+
+class Timer:
+    """Per-stage wall-clock timings for ``stats.timings`` (seconds): ``with timer("mix"): …``."""
+
+    def __init__(self) -> None:
+        self._t0 = time.monotonic()
+        self._timings: dict[str, float] = {}
+
+    @contextlib.contextmanager
+    def __call__(self, stage: str) -> Iterator[None]:
+        t = time.monotonic()
+        try:
+            yield
+        finally:
+            self._timings[stage] = round(self._timings.get(stage, 0.0) + time.monotonic() - t, 3)
+
+    def timings(self) -> dict[str, float]:
+        """Every stage's seconds so far, and ``total`` since the timer was made."""
+        out = dict(self._timings)
+        out["total"] = round(time.monotonic() - self._t0, 3)
+        return out

@@ -107,6 +107,11 @@ class Ui:
             sys.stderr.write(f"recast: {message}\n")
             sys.stderr.flush()
 
+    def warning(self, message: str) -> None:
+        """A one-line warning on stderr: something the user should fix (silent with --quiet, like notices;
+        ``--json`` output carries it instead)."""
+        self.note(f"warning: {message}")
+
     def progress(self):
         """A Progress for long stages: a rich bar on a terminal, nothing when quiet or not a TTY."""
         from pipeline.progress import NullProgress
@@ -170,19 +175,18 @@ class Ui:
         m = result.manifest
         c = self.out
         c.print(f"[bold]Edition ready:[/bold] {_nice_path(result.edition_dir)}")
-        c.print(f"  {_esc(m['title'])}")
-        lo = m.get("loudness") or {}
-        c.print(f"  Duration {_fmt_clock(m['duration_ms'])}, {len(m['chapters'])} chapters, "
-                f"{len(m['speakers'])} speakers, engine {m['engine']['name']}; loudness "
+        c.print(f"  {_esc(m.title)}")
+        lo = m.loudness
+        c.print(f"  Duration {_fmt_clock(m.duration_ms)}, {len(m.chapters)} chapters, "
+                f"{len(m.speakers)} speakers, engine {m.engine.get('name')}; loudness "
                 f"{lo.get('integrated_lufs', float('nan')):.1f} LUFS, true peak "
                 f"{lo.get('true_peak_dbtp', float('nan')):.1f} dBTP")
-        st = m.get("stats", {})
+        st = m.stats
         c.print(f"  Clips: {st.get('synthesized', 0)} synthesized, {st.get('cached', 0)} from cache; "
                 f"took {st.get('timings', {}).get('total', 0):.1f} s")
-        for f in m.get("files", []):
-            c.print(f"  {f['name']:<18} {f['bytes']:>12,} bytes")
-        c.print(f"Play it: ffplay -nodisp {_nice_path(result.edition_dir / m['files'][0]['name'])}"
-                if m.get("files") else "")
+        for f in m.files:
+            c.print(f"  {f.name:<18} {f.bytes:>12,} bytes")
+        c.print(f"Play it: ffplay -nodisp {_nice_path(result.edition_dir / m.files[0].name)}" if m.files else "")
 
     def show_voices(self, voices: list[Voice]) -> None:
         """Table of voices for ``recast voices``."""
@@ -196,15 +200,15 @@ class Ui:
         self.out.print(table)
 
     def show_publish(self, result: Any) -> None:
-        """One-paragraph summary of publish/unpublish."""
+        """One-paragraph summary of publish/unpublish on stdout; its warnings go to stderr, one line each."""
         d = result.to_dict()
         lines = [f"{d.get('action', 'done').capitalize()}: {d.get('slug', '')}"]
         for key in ("guid", "feed_url", "feed_path", "site_path", "episodes"):
             if d.get(key) not in (None, ""):
                 lines.append(f"  {key.replace('_', ' ')}: {d[key]}")
-        for warning in d.get("warnings") or []:
-            lines.append(f"  warning: {warning}")
         self.out.print("\n".join(_esc(x) for x in lines))
+        for warning in d.get("warnings") or []:
+            self.warning(warning)
 
 
 def estimate_speech_seconds(script: Script) -> float:

@@ -13,15 +13,27 @@ intro, key points, headings, speaker label lines), ``inline`` (``Name: text``), 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.errors import BadInput
-from pipeline.ingest.jsonscript import script_from_dict, script_to_dict
-from pipeline.model import Script
+
+if TYPE_CHECKING:
+    from pipeline.ingest.jsonscript import script_from_dict, script_to_dict
+    from pipeline.model import Script
 
 __all__ = ["FORMATS", "load_script", "parse_text", "script_from_dict", "script_to_dict"]
 
-#: Input format names accepted by ``format``.
+#: Input format names accepted by ``format`` (the CLI's ``--format`` choices are these; importing this
+#: package loads no parser, so ``recast --help`` can read them).
 FORMATS = ("article", "inline", "markdown", "vtt", "srt", "json", "plain")
+
+
+def __getattr__(name: str):
+    if name in ("script_from_dict", "script_to_dict"):
+        from pipeline.ingest import jsonscript
+
+        return getattr(jsonscript, name)
+    raise AttributeError(f"module 'pipeline.ingest' has no attribute {name!r}")
 
 
 def load_script(path: Path, format: str | None = None) -> Script:

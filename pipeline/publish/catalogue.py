@@ -18,6 +18,7 @@ from pathlib import Path
 
 from pipeline.errors import BadInput, OutputError
 from pipeline.publish.edition import EditionInfo
+from pipeline.publish.show import SHOW_FILE, load_show
 
 CATALOGUE_FILE = "show.sqlite"
 SCHEMA_VERSION = 1
@@ -104,9 +105,10 @@ class Catalogue:
         """The publish-order number for a new episode."""
         return int(self.conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM episodes").fetchone()[0])
 
-    def next_number(self) -> int:
-        """One more than the highest episode number."""
-        return int(self.conn.execute("SELECT COALESCE(MAX(number), 0) + 1 FROM episodes").fetchone()[0])
+    def show_file(self) -> Path:
+        """The show file: the one recorded at publish (``recast publish --show``), else ``show.toml`` beside."""
+        recorded = self.meta("show_file")
+        return Path(recorded) if recorded else self.path.parent / SHOW_FILE
 
     def put(self, row: EpisodeRow) -> None:
         """Insert or replace the row for ``row.slug``."""
@@ -134,6 +136,26 @@ def _row(r: tuple, path: Path) -> EpisodeRow:
 def catalogue_path(output_dir: Path) -> Path:
     """Where the catalogue of the show in ``output_dir`` lives."""
     return Path(output_dir) / CATALOGUE_FILE
+
+
+def show_file_for(output_dir: Path) -> Path:
+    """Where the show of ``output_dir`` is kept (:meth:`Catalogue.show_file`; ``show.toml`` before any publish).
+
+    The one way to find the show: publishing, ``recast show`` and the renderer (the album name) all ask here.
+    """
+    if catalogue_path(output_dir).exists():
+        with open_catalogue(output_dir, write=False) as cat:
+            return cat.show_file()
+    return Path(output_dir) / SHOW_FILE
+
+
+def show_title_for(output_dir: Path) -> str | None:
+    """The title of the show of ``output_dir``, or None when it has none yet (or it cannot be read)."""
+    try:
+        path = show_file_for(output_dir)
+        return load_show(path).title.strip() if path.is_file() else None
+    except (BadInput, OutputError):
+        return None
 
 
 @contextlib.contextmanager

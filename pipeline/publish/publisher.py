@@ -20,15 +20,18 @@ from pathlib import Path
 import pipeline
 from pipeline import ffmpeg
 from pipeline.errors import BadInput, RecastError
-from pipeline.publish.catalogue import Catalogue, EpisodeRow, catalogue_path, open_catalogue
+from pipeline.fsutil import atomic_write_bytes, copy_atomic
+from pipeline.publish.catalogue import Catalogue, EpisodeRow, catalogue_path, open_catalogue, show_file_for
 from pipeline.publish.edition import EditionInfo, read_edition
 from pipeline.publish.feed import FeedContext, build_feed
-from pipeline.publish.public import copy_public, write_public
 from pipeline.publish.show import SHOW_FILE, Show, apply_sets, default_show, load_show, save_show
 from pipeline.publish.site import EPISODES_DIR, SITE_INDEX, SiteContext, build_site
 from pipeline.publish.urls import FEED_FILE, check_base_url, episode_guid, file_url, podcast_guid
 
 GENERATOR = f"Recast {pipeline.__version__}"
+#: Said on every publish while the show has no owner e-mail (the feed then has no itunes:email).
+NO_OWNER_EMAIL = ("the show has no owner e-mail; Apple Podcasts Connect and Spotify send their ownership check "
+                  "there: recast show --set owner_email=you@example.org")
 #: Names in the output folder that belong to the show, so no edition may be called that.
 _RESERVED = {EPISODES_DIR, FEED_FILE, SITE_INDEX, SHOW_FILE, "show.sqlite", "cover.png", "cover.jpg"}
 
@@ -81,7 +84,7 @@ def publish_edition(edition_dir: Path, *, base_url: str, show_file: Path | None 
     with open_catalogue(output_dir, write=True, create=True) as cat:
         if show_file is not None:
             cat.set_meta("show_file", str(Path(show_file).absolute()))
-        show_path = _show_path(output_dir, cat.meta("show_file"))
+        show_path = cat.show_file()
         show = load_show(show_path) if show_path.exists() else _first_show(output_dir, edition, show_path)
         if cat.meta("podcast_guid") is None:
             cat.set_meta("podcast_guid", podcast_guid(base + FEED_FILE))
@@ -99,6 +102,8 @@ def publish_edition(edition_dir: Path, *, base_url: str, show_file: Path | None 
             updated=now, edition=edition)
         cat.put(row)
         warnings = _refresh_others(cat, output_dir, skip=edition.slug)
+        if not show.owner.email:
+            warnings.append(NO_OWNER_EMAIL)
         result = _write_outputs(cat, output_dir, show, warnings)
     return replace(result, action="updated" if existing else "added", slug=row.slug, guid=row.guid)
 
@@ -112,7 +117,7 @@ def unpublish_episode(output_dir: Path, episode: str) -> PublishResult:
             known = ", ".join(r.slug for r in cat.episodes()) or "none"
             raise BadInput(f"no published episode {episode!r} in {output_dir}; published: {known}")
         cat.delete(row.slug)
-        show = load_show(_show_path(output_dir, cat.meta("show_file")))
+        show = load_show(cat.show_file())
         warnings = _refresh_others(cat, output_dir, skip=row.slug)
         result = _write_outputs(cat, output_dir, show, warnings)
     return replace(result, action="removed", slug=row.slug, guid=row.guid)
@@ -120,13 +125,13 @@ def unpublish_episode(output_dir: Path, episode: str) -> PublishResult:
 
 def load_show_for(output_dir: Path) -> Show:
     """The show of ``output_dir`` (its show file as recorded at publish, else ``show.toml``)."""
-    return load_show(_show_path_for(Path(output_dir)))
+    return load_show(show_file_for(Path(output_dir)))
 
 
 def edit_show(output_dir: Path, sets: list[str]) -> Show:
     """Apply ``key=value`` edits to the show file (validated, atomic); rewrite feed and site when published."""
     output_dir = Path(output_dir).absolute()
-    path = _show_path_for(output_dir)
+    path = show_file_for(output_dir)
     show = apply_sets(load_show(path), sets)
     if not catalogue_path(output_dir).exists():
         _resolve_cover(output_dir, show, "http://localhost/")  # validate before saving
@@ -152,7 +157,7 @@ def _write_outputs(cat: Catalogue, output_dir: Path, show: Show, warnings: list[
     ctx = FeedContext(base_url=base, feed_url=feed_url, podcast_guid=cat.meta("podcast_guid") or "",
                       cover_url=cover_url, generator=GENERATOR)
     feed_path = output_dir / FEED_FILE
-    write_public(feed_path, build_feed(show, rows, ctx))
+    atomic_write_bytes(feed_path, build_feed(show, rows, ctx))
     site = build_site(output_dir, show, rows, SiteContext(feed_url=feed_url, cover=cover_rel,
                                                           generator=GENERATOR))
     if cover_warning:
@@ -180,7 +185,7 @@ def _first_show(output_dir: Path, edition: EditionInfo, show_path: Path) -> Show
     hosts = [p.name for p in edition.persons if p.role == "host"] or [p.name for p in edition.persons]
     if edition.cover is not None:  # the show's artwork is its own file, independent of the episode
         cover = "cover" + Path(edition.cover.name).suffix
-        copy_public(output_dir / edition.slug / edition.cover.name, output_dir / cover)
+        copy_atomic(output_dir / edition.slug / edition.cover.name, output_dir / cover)
     else:
         cover = _default_artwork(output_dir, edition)
     show = default_show(show_title=edition.show or edition.title, language=edition.language, hosts=hosts,
@@ -201,7 +206,7 @@ def _default_artwork(output_dir: Path, edition: EditionInfo) -> str:
         ffmpeg.run("ffmpeg", ["-y", "-f", "lavfi", "-i", f"gradients=s=1400x1400:c0=0x{c0}:c1=0x{c1}:"
                               "x0=0:y0=0:x1=1400:y1=1400:nb_colors=2:seed=1", "-frames:v", "1",
                               "-f", "image2", "-c:v", "png", str(work)])
-        copy_public(work, target)
+        copy_atomic(work, target)
     except RecastError:
         return ""
     finally:
@@ -232,7 +237,7 @@ def _resolve_cover(output_dir: Path, show: Show, base: str) -> tuple[str, str, s
     if not real.is_relative_to(root):
         real = root / f"cover{ext}"
         if not real.exists() or real.read_bytes() != path.read_bytes():
-            copy_public(path, real)
+            copy_atomic(path, real)
     rel = real.relative_to(root).as_posix()
     return file_url(base, *rel.split("/")), rel, _artwork_warning(real)
 
@@ -268,17 +273,6 @@ def image_size(path: Path) -> tuple[int, int] | None:
                 fh.seek(length - 2, 1)
     except OSError:
         return None
-
-
-def _show_path(output_dir: Path, recorded: str | None) -> Path:
-    return Path(recorded) if recorded else output_dir / SHOW_FILE
-
-
-def _show_path_for(output_dir: Path) -> Path:
-    if catalogue_path(output_dir).exists():
-        with open_catalogue(output_dir, write=False) as cat:
-            return _show_path(output_dir, cat.meta("show_file"))
-    return output_dir / SHOW_FILE
 
 
 def _new_guid(cat: Catalogue, base: str, slug: str) -> str:

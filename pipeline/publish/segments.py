@@ -13,6 +13,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.edition import TRANSCRIPT_JSON, TRANSCRIPT_VTT, read_manifest
+from pipeline.errors import BadInput
+
 
 @dataclass(frozen=True)
 class TimedLine:
@@ -39,30 +42,23 @@ def load_segments(folder: Path) -> list[TimedLine]:
     folder = Path(folder)
     names = _speaker_names(folder)
     try:
-        segments = _from_json(json.loads((folder / "transcript.json").read_text("utf-8")), names)
+        segments = _from_json(json.loads((folder / TRANSCRIPT_JSON.name).read_text("utf-8")), names)
     except (OSError, UnicodeDecodeError, ValueError):
         segments = []
     if not segments:
         try:
-            segments = _from_vtt((folder / "transcript.vtt").read_text("utf-8"))
+            segments = _from_vtt((folder / TRANSCRIPT_VTT.name).read_text("utf-8"))
         except (OSError, UnicodeDecodeError):
             segments = []
     return sorted(segments, key=lambda s: (s.start_ms, s.end_ms))
 
 
 def _speaker_names(folder: Path) -> dict[str, str]:
+    """Speaker names by id from the edition's manifest ({} when it cannot be read)."""
     try:
-        data = json.loads((folder / "episode.json").read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
+        return read_manifest(folder)[0].speaker_names()
+    except BadInput:
         return {}
-    names = {}
-    for sp in data.get("speakers") or []:
-        if isinstance(sp, dict) and sp.get("id") and sp.get("name"):
-            names[str(sp["id"])] = str(sp["name"])
-    narrator = data.get("narrator")
-    if isinstance(narrator, dict) and narrator.get("name"):
-        names["narrator"] = str(narrator["name"])
-    return names
 
 
 def _from_json(data: object, names: dict[str, str]) -> list[TimedLine]:

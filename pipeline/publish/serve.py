@@ -27,15 +27,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from pipeline.edition import AUDIO_FILES, CHAPTERS
 from pipeline.errors import BadInput
 
 log = logging.getLogger("recast.serve")
 
 MAX_RANGES = 16
 _CHUNK = 64 * 1024
-_BY_NAME = {"feed.xml": "application/rss+xml; charset=utf-8", "chapters.json": "application/json+chapters"}
+_BY_NAME = {"feed.xml": "application/rss+xml; charset=utf-8", CHAPTERS.name: CHAPTERS.mime}
 _BY_SUFFIX = {
-    ".mp3": "audio/mpeg", ".m4a": "audio/mp4", ".json": "application/json", ".vtt": "text/vtt; charset=utf-8",
+    **{Path(f.name).suffix: f.http_type for f in AUDIO_FILES.values()}, ".json": "application/json", ".vtt": "text/vtt; charset=utf-8",
     ".srt": "application/x-subrip; charset=utf-8", ".html": "text/html; charset=utf-8",
     ".xml": "application/xml; charset=utf-8", ".css": "text/css; charset=utf-8",
     ".js": "text/javascript; charset=utf-8", ".md": "text/markdown; charset=utf-8",

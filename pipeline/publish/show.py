@@ -36,7 +36,7 @@ from pathlib import Path
 import tomli_w
 
 from pipeline.errors import BadInput
-from pipeline.publish.public import write_public
+from pipeline.fsutil import atomic_write_text
 
 SHOW_FILE = "show.toml"
 DEFAULT_CATEGORY = "Society & Culture"
@@ -218,7 +218,7 @@ def load_show(path: Path) -> Show:
 
 def save_show(show: Show, path: Path) -> None:
     """Write the show file atomically."""
-    write_public(Path(path), show.to_toml())
+    atomic_write_text(Path(path), show.to_toml())
 
 
 def apply_sets(show: Show, sets: list[str]) -> Show:
@@ -229,7 +229,7 @@ def apply_sets(show: Show, sets: list[str]) -> Show:
         key = key.strip()
         if not sep or not key:
             raise BadInput(f"--set takes key=value, e.g. --set title='My Show', not {item!r}")
-        parts = key.split(".")
+        parts = _ALIASES.get(key, key).split(".")
         target = data
         if len(parts) == 2 and parts[0] == "owner":
             target = data["owner"]
@@ -246,6 +246,10 @@ def apply_sets(show: Show, sets: list[str]) -> Show:
         else:
             target[name] = raw
     return Show.from_dict(data, where="--set")
+
+
+#: ``--set`` spellings without the dot (as the publish warning names them).
+_ALIASES = {"owner_email": "owner.email", "owner_name": "owner.name"}
 
 
 def _settable() -> list[str]:

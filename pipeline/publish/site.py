@@ -21,10 +21,11 @@ from pathlib import Path
 from lxml import etree
 from lxml import html as lhtml
 
+from pipeline.edition import AUDIO_FILES
+from pipeline.fsutil import atomic_write_text
 from pipeline.publish.catalogue import EpisodeRow
 from pipeline.publish.feed import episode_page
 from pipeline.publish.notes import notes_fragment, xml_safe
-from pipeline.fsutil import atomic_write_text
 from pipeline.publish.segments import TimedLine, load_segments
 from pipeline.publish.show import Show
 from pipeline.publish.urls import rel_url, subscribe_links
@@ -136,7 +137,7 @@ def _episode_page(output_dir: Path, show: Show, row: EpisodeRow, ctx: SiteContex
         _el(art, "p", f"{words['speakers']}: " + ", ".join(p.name for p in ed.persons), class_="meta")
     audio = _el(art, "audio", id="player", controls="controls", preload="metadata")
     for file in ed.audio:
-        _el(audio, "source", src=media(file.name), type="audio/mp4" if file.name.endswith(".m4a") else file.mime)
+        _el(audio, "source", src=media(file.name), type=_web_type(file))
     fallback = _el(audio, "p", words["no_audio"])
     _el(fallback, "a", ed.enclosure.name, href=media(ed.enclosure.name))
     _el(art, "p", "", id="now", class_="now", **{"aria-live": "off"})
@@ -237,6 +238,12 @@ def _el(parent: etree._Element, tag: str, text: str | None = None, **attrs: str)
     if text is not None:
         el.text = xml_safe(text)
     return el
+
+
+def _web_type(file) -> str:
+    """The ``<source type>`` browsers know for an audio file (the edition contract's HTTP type)."""
+    known = {f.name: f.http_type for f in AUDIO_FILES.values()}
+    return known.get(file.name, file.mime)
 
 
 def _serialize(doc: etree._Element) -> str:

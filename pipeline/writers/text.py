@@ -1,10 +1,14 @@
-"""Text writers of an edition (chapters, transcripts, show notes): one class per file, in a registry."""
+"""Text writers of an edition (chapters, transcripts, show notes): one class per file, in a registry.
+
+Each file's name and MIME type are the edition contract's (:mod:`pipeline.edition`).
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Protocol
 
+from pipeline import edition as contract
 from pipeline.model import Edition
 from pipeline.writers import shownotes, transcript
 
@@ -28,8 +32,8 @@ def _json(data: dict) -> str:
 class ChaptersJsonWriter:
     """``chapters.json``: Podcasting 2.0 JSON chapters."""
 
-    name = "chapters.json"
-    mime = "application/json+chapters"
+    name = contract.CHAPTERS.name
+    mime = contract.CHAPTERS.mime
 
     def render(self, edition: Edition) -> str:
         return _json(shownotes.chapters_json(edition))
@@ -38,8 +42,8 @@ class ChaptersJsonWriter:
 class VttWriter:
     """``transcript.vtt``: WebVTT captions with voice tags."""
 
-    name = "transcript.vtt"
-    mime = "text/vtt"
+    name = contract.TRANSCRIPT_VTT.name
+    mime = contract.TRANSCRIPT_VTT.mime
 
     def render(self, edition: Edition) -> str:
         return transcript.to_vtt(transcript.cues(transcript.segments(edition), edition.script.language))
@@ -48,8 +52,8 @@ class VttWriter:
 class SrtWriter:
     """``transcript.srt``: SubRip captions, ``Speaker: `` at speaker changes."""
 
-    name = "transcript.srt"
-    mime = "application/x-subrip"
+    name = contract.TRANSCRIPT_SRT.name
+    mime = contract.TRANSCRIPT_SRT.mime
 
     def render(self, edition: Edition) -> str:
         segs = transcript.segments(edition)
@@ -59,8 +63,8 @@ class SrtWriter:
 class TranscriptJsonWriter:
     """``transcript.json``: Podcasting 2.0 JSON transcript (one segment per sentence)."""
 
-    name = "transcript.json"
-    mime = "application/json"
+    name = contract.TRANSCRIPT_JSON.name
+    mime = contract.TRANSCRIPT_JSON.mime
 
     def render(self, edition: Edition) -> str:
         return _json(transcript.to_json(transcript.segments(edition)))
@@ -69,8 +73,8 @@ class TranscriptJsonWriter:
 class MarkdownNotesWriter:
     """``shownotes.md``."""
 
-    name = "shownotes.md"
-    mime = "text/markdown"
+    name = contract.SHOWNOTES_MD.name
+    mime = contract.SHOWNOTES_MD.mime
 
     def render(self, edition: Edition) -> str:
         return shownotes.to_markdown(shownotes.notes(edition))
@@ -79,8 +83,8 @@ class MarkdownNotesWriter:
 class HtmlNotesWriter:
     """``shownotes.html``."""
 
-    name = "shownotes.html"
-    mime = "text/html"
+    name = contract.SHOWNOTES_HTML.name
+    mime = contract.SHOWNOTES_HTML.mime
 
     def render(self, edition: Edition) -> str:
         return shownotes.to_html(shownotes.notes(edition))

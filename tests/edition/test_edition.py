@@ -62,21 +62,21 @@ def ffprobe_subtitles(path: Path) -> list[tuple[int, int]]:
 def test_every_file_is_written_and_listed(built):
     names = {p.name for p in built.out.iterdir()}
     assert names == set(AUDIO) | set(TEXT) | {"cover.png", "episode.json"}
-    listed = {f["name"]: f for f in built.manifest["files"]}
+    listed = {f["name"]: f for f in built.manifest.to_dict()["files"]}
     assert set(listed) == set(AUDIO) | set(TEXT) | {"cover.png"}
     assert (built.out / "cover.png").read_bytes() == built.edition.cover.read_bytes()
     assert listed["cover.png"]["type"] == "image/png"
     for name, entry in listed.items():
         assert entry["bytes"] == (built.out / name).stat().st_size > 0
         assert entry["sha256"] == sha(built.out / name)
-    assert listed["episode.mp3"]["type"] == "audio/mpeg" and listed["episode.m4a"]["type"] == "audio/mp4"
+    assert listed["episode.mp3"]["type"] == "audio/mpeg" and listed["episode.m4a"]["type"] == "audio/x-m4a"
 
 
 def test_manifest_keys_order_and_content(built):
     raw = (built.out / "episode.json").read_text("utf-8")
     assert "陳志明" in raw  # ensure_ascii=False
     on_disk = json.loads(raw)
-    assert on_disk == built.manifest
+    assert on_disk == built.manifest.to_dict()
     assert list(on_disk)[:len(MANIFEST_KEYS)] == MANIFEST_KEYS
     m = on_disk
     assert m["slug"] == "2025-03-14-library-talk" and m["published"] == "2025-03-14" and m["language"] == "zh-TW"
@@ -106,7 +106,7 @@ def test_manifest_keys_order_and_content(built):
 @pytest.mark.parametrize("name", AUDIO)
 def test_ffprobe_lists_the_chapters_in_time_order(built, name):
     chapters = ffprobe_json(built.out / name)["chapters"]
-    expected = built.manifest["chapters"]
+    expected = built.manifest.to_dict()["chapters"]
     assert [c["tags"]["title"] for c in chapters] == [c["title"] for c in expected]
     assert expected[1]["title"] == "開始的地方" and expected[2]["title"] == "下一步 & <計畫>; 第二部"
     starts = [round(float(c["start_time"]) * 1000) for c in chapters]
@@ -114,7 +114,7 @@ def test_ffprobe_lists_the_chapters_in_time_order(built, name):
     for c, e in zip(chapters, expected, strict=True):
         assert abs(float(c["start_time"]) * 1000 - e["start_ms"]) <= 1
         assert abs(float(c["end_time"]) * 1000 - e["end_ms"]) <= 1
-    assert abs(float(chapters[-1]["end_time"]) * 1000 - built.manifest["duration_ms"]) <= 50
+    assert abs(float(chapters[-1]["end_time"]) * 1000 - built.manifest.to_dict()["duration_ms"]) <= 50
 
 
 def test_mutagen_reads_mp3_chap_and_ctoc_in_order(built):
@@ -125,13 +125,13 @@ def test_mutagen_reads_mp3_chap_and_ctoc_in_order(built):
     chaps = tags.getall("CHAP")  # in file order
     assert [c.element_id for c in chaps] == toc.child_element_ids == ["chp0", "chp1", "chp2"]
     assert [(c.sub_frames["TIT2"].text[0], c.start_time, c.end_time) for c in chaps] == [
-        (c["title"], c["start_ms"], c["end_ms"]) for c in built.manifest["chapters"]]
+        (c["title"], c["start_ms"], c["end_ms"]) for c in built.manifest.to_dict()["chapters"]]
 
 
 def test_mutagen_reads_m4a_chapters(built):
     m4a = MP4(built.out / "episode.m4a")
-    assert [c.title for c in m4a.chapters] == [c["title"] for c in built.manifest["chapters"]]
-    for c, e in zip(m4a.chapters, built.manifest["chapters"], strict=True):
+    assert [c.title for c in m4a.chapters] == [c["title"] for c in built.manifest.to_dict()["chapters"]]
+    for c, e in zip(m4a.chapters, built.manifest.to_dict()["chapters"], strict=True):
         assert abs(c.start * 1000 - e["start_ms"]) <= 1
 
 
@@ -141,7 +141,7 @@ def test_chapters_json(built):
     chapters = data["chapters"]
     assert chapters[0]["startTime"] == 0 and chapters[0]["title"] == "節目簡介"
     assert [c["startTime"] for c in chapters] == sorted(c["startTime"] for c in chapters)
-    for c, e in zip(chapters, built.manifest["chapters"], strict=True):
+    for c, e in zip(chapters, built.manifest.to_dict()["chapters"], strict=True):
         assert c["startTime"] == e["start_ms"] / 1000 and c["endTime"] == e["end_ms"] / 1000
         assert c["title"] == e["title"]
 
@@ -154,8 +154,8 @@ def test_loudness_meets_the_target(built, name):
     measured = ebur128(built.out / name)
     assert abs(measured["I"] + 16.0) <= 1.0 and measured["TP"] <= -1.0, measured
     if name == "episode.mp3":
-        assert built.manifest["loudness"]["integrated_lufs"] == measured["I"]
-        assert built.manifest["loudness"]["true_peak_dbtp"] == measured["TP"]
+        assert built.manifest.to_dict()["loudness"]["integrated_lufs"] == measured["I"]
+        assert built.manifest.to_dict()["loudness"]["true_peak_dbtp"] == measured["TP"]
 
 
 @pytest.mark.parametrize("name", AUDIO)
@@ -168,13 +168,13 @@ def test_audio_format(built, name):
     decoded = subprocess.run(["ffmpeg", "-hide_banner", "-i", str(built.out / name), "-map", "0:a", "-f", "null", "-"],
                              capture_output=True, text=True).stderr
     t = re.findall(r"time=(\d\d):(\d\d):(\d\d)\.(\d\d)", decoded)[-1]
-    assert abs(ms(t[0], t[1], t[2], int(t[3]) * 10) - built.manifest["duration_ms"]) <= 50
+    assert abs(ms(t[0], t[1], t[2], int(t[3]) * 10) - built.manifest.to_dict()["duration_ms"]) <= 50
 
 
 @pytest.mark.parametrize("name", AUDIO)
 def test_speech_starts_at_every_chapter_mark(built, name):
     onsets = speech_onsets(built.out / name, noise_db=-45, min_silence=0.25)
-    for chapter in built.manifest["chapters"]:
+    for chapter in built.manifest.to_dict()["chapters"]:
         assert min(abs(o * 1000 - chapter["start_ms"]) for o in onsets) <= 150, (chapter, onsets)
 
 
@@ -187,7 +187,7 @@ def test_transcript_times_agree_with_the_audio(built):
     for s in starts:
         assert min(abs(o - s) for o in onsets) <= 50, s
     for o in onsets[1:]:
-        if o < built.manifest["duration_ms"] - 100:
+        if o < built.manifest.to_dict()["duration_ms"] - 100:
             assert min(abs(o - s) for s in starts) <= 50, o
 
 
@@ -233,7 +233,8 @@ def test_an_off_target_plan_is_fixed_not_shipped(built, tmp_path):
     """A master whose planned gain is 4 dB short (as a wrong loudness prediction would be): the writer
     measures what it encoded, aims again, and ships only a file on target."""
     short = dataclasses.replace(built.master, gain_db=built.master.gain_db - 4.0)
-    manifest = write_edition(built.edition, short, tmp_path / "raw", formats=("m4a",), stats=STATS, source=SOURCE)
+    manifest = write_edition(built.edition, short, tmp_path / "raw", formats=("m4a",), stats=STATS,
+                             source=SOURCE).to_dict()
     measured = ebur128(tmp_path / "raw" / "episode.m4a")
     assert abs(measured["I"] + 16.0) <= 0.5 and measured["TP"] <= -1.0
     assert manifest["loudness"]["measured_on"] == "episode.m4a"
@@ -251,7 +252,7 @@ def test_vtt(built):
     assert cues and [(a, b) for a, b, _ in cues] == ffprobe_subtitles(built.out / "transcript.vtt")
     prev_end = 0
     for start, end, lines in cues:
-        assert prev_end <= start < end <= built.manifest["duration_ms"]
+        assert prev_end <= start < end <= built.manifest.to_dict()["duration_ms"]
         prev_end = end
         assert 1 <= len(lines) <= 2
         m = re.match(r"<v ([^>]+)>", lines[0])
@@ -286,7 +287,7 @@ def test_transcript_json(built):
                                         (t.text for t in p.sentences)]
     prev = 0.0
     for s in segs:
-        assert prev <= s["startTime"] < s["endTime"] <= built.manifest["duration_ms"] / 1000
+        assert prev <= s["startTime"] < s["endTime"] <= built.manifest.to_dict()["duration_ms"] / 1000
         prev = s["endTime"]
 
 
@@ -338,7 +339,7 @@ def test_shownotes_markdown(built):
     chapter_lines = [ln for ln in md.splitlines() if re.match(r"- \d\d:\d\d:\d\d ", ln)]
     assert [ln[2:10] for ln in chapter_lines] == [
         "00:00:00", *[f"{c['start_ms'] // 3600000:02d}:{c['start_ms'] // 60000 % 60:02d}:{c['start_ms'] // 1000 % 60:02d}"
-                      for c in built.manifest["chapters"][1:]]]
+                      for c in built.manifest.to_dict()["chapters"][1:]]]
     assert "- **陳志明** — 主持人 · 聲音 cmn+m3" in md and "## 核心觀點" in md and "## 來源" in md
 
 
@@ -381,7 +382,7 @@ def test_without_intro_or_cover(built, tmp_path):
     manifest = write_edition(edition, built.master, tmp_path / "plain", formats=("mp3",), stats=STATS,
                              source=SOURCE)
     assert {p.name for p in (tmp_path / "plain").iterdir()} == {"episode.mp3", "episode.json", *TEXT}
-    assert manifest["summary"] is None
+    assert manifest.summary is None and manifest.to_dict()["summary"] is None
     tags = ID3(tmp_path / "plain" / "episode.mp3")
     assert not tags.getall("APIC") and tags.getall("COMM")[0].text[0] == edition.script.description
     md = (tmp_path / "plain" / "shownotes.md").read_text("utf-8")

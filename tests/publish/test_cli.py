@@ -87,3 +87,21 @@ def test_a_rendered_edition_publishes(tmp_path: Path, recast, media_tools):
     assert episode["chapters_json_url"] == f"{BASE}{edition.name}/chapters.json"
     page = (out / "episodes" / f"{edition.name}.html").read_text("utf-8")
     assert page.count('<li data-start=') >= 2 and "Ann" in page and "Bob" in page
+
+
+def test_publish_warns_once_when_the_show_has_no_owner_email(tmp_path: Path, make_edition, recast):
+    """Bug 6: Apple Podcasts Connect and Spotify verify ownership by the owner e-mail; say how to set it."""
+    out = tmp_path / "output"
+    make_edition(out, "ep")
+    done = recast("publish", str(out / "ep"), "--base-url", BASE)
+    assert done.returncode == 0, done.stderr.decode()
+    lines = [ln for ln in done.stderr.decode().splitlines() if "owner" in ln]
+    assert len(lines) == 1, done.stderr.decode()
+    assert lines[0].startswith("recast: warning:") and "recast show --set owner_email=" in lines[0]
+    assert "owner" not in done.stdout.decode()
+
+    fixed = recast("show", str(out), "--set", "owner_email=me@example.org")
+    assert fixed.returncode == 0, fixed.stderr.decode()
+    again = recast("publish", str(out / "ep"), "--base-url", BASE)
+    assert again.returncode == 0 and "owner" not in again.stderr.decode(), again.stderr.decode()
+    assert "<itunes:email>me@example.org</itunes:email>" in (out / "feed.xml").read_text("utf-8")

@@ -94,7 +94,9 @@ def test_unpublish_removes_page(show_dir: Path):
 
 
 def test_transcript_reader_shapes(tmp_path: Path):
-    (tmp_path / "episode.json").write_text(json.dumps({"speakers": [{"id": "s1", "name": "Ann"}]}), "utf-8")
+    manifest = {"slug": tmp_path.name, "title": "T", "language": "en", "duration_ms": 2500, "files": [],
+                "speakers": [{"id": "s1", "name": "Ann"}]}
+    (tmp_path / "episode.json").write_text(json.dumps(manifest), "utf-8")
     (tmp_path / "transcript.json").write_text(json.dumps(
         [{"speaker": "s1", "start_ms": 1500, "end_ms": 2500, "text": "Hi"},
          {"speaker": "s1", "start_ms": 0, "end_ms": 1500, "text": "First"}]), "utf-8")
