@@ -42,9 +42,9 @@ from pipeline.model import Clip, Master, Placement, Script
 __all__ = ["MixSettings", "Mix", "Levels", "mix", "save_wav", "check_length", "gap_before", "DECODE_BATCH",
            "SECTION_GRID", "SECTION_QUIET", "SECTION_RATE", "STICKY_SPEAKER_DB"]
 
-#: The fastest voices read this much faster than the speech-rate estimate (a conservative one, of the
-#: slower engine): :func:`check_length` refuses only editions certain to be too long.
-FASTEST_READING = 1.4
+#: Voices read up to this much faster than :data:`pipeline.lang.TYPICAL` (a preset's rate +20 %, espeak-ng's
+#: English): :func:`check_length` refuses only editions too long even at that rate.
+FASTEST_READING = 1.25
 
 
 @dataclass(frozen=True)
@@ -66,14 +66,14 @@ class Mix:
 
 def check_length(script: Script, settings: MixSettings | None = None) -> None:
     """BadInput, before anything is synthesized, when one voice of ``script`` would speak longer than the
-    mixer holds (a scratch WAV's 4 GiB: about 13.5 hours at 44.1 kHz), by a speech-rate estimate of its
-    turns; editions near the limit pass, and the mixer refuses them if they do reach it."""
-    from pipeline.summary.templates import estimate_seconds
+    mixer holds (a scratch WAV's 4 GiB: about 13.5 hours at 44.1 kHz), by the typical speech rate of its
+    turns; an edition near the limit passes here, and the mixer refuses it if it does reach the limit."""
+    from pipeline.lang import TYPICAL
 
     rate = (settings or MixSettings()).sample_rate
     voices: dict[str, float] = {}
     for turn in script.turns:
-        voices[turn.speaker] = voices.get(turn.speaker, 0.0) + estimate_seconds(turn.text)
+        voices[turn.speaker] = voices.get(turn.speaker, 0.0) + TYPICAL.ms(turn.spoken_text) / 1000
     longest = max(voices.values(), default=0.0)
     if longest / FASTEST_READING > SCRATCH_FRAMES / rate:
         raise too_long(sum(voices.values()), longest, rate)

@@ -53,7 +53,7 @@ def too_long(edition_s: float, voice_s: float, rate: int) -> BadInput:
         return f"{h:.0f}" if h >= 10 else f"{h:.1f}"
 
     return BadInput(f"the edition would be about {hours(edition_s)} hours long, {hours(voice_s)} of them in one "
-                    f"voice; Recast mixes at most {hours(SCRATCH_FRAMES / rate)} hours of one voice: "
+                    f"voice; Recast mixes at most {SCRATCH_FRAMES / rate / 3600:.1f} hours of one voice: "
                     "split the script into shorter editions")
 
 

@@ -160,3 +160,53 @@ def test_silence_cannot_be_normalized(tmp_path, media_tools):
         loudness.wav_master(silent)
     with pytest.raises(RecastError, match="does not exist"):
         loudness.measure(tmp_path / "nope.wav")
+
+
+# ------------------------------------------------------------------------------------------ the policy
+
+
+def _master(gain_db: float = 4.0, limit_dbfs: float | None = None):
+    from pipeline.model import Master
+
+    return Master(sample_rate=44100, frames=44100, loudness_lufs=-20.0, peak_dbfs=-8.0, read=lambda: iter(()),
+                  gain_db=gain_db, limit_dbfs=limit_dbfs, final_lufs=loudness.TARGET_LUFS)
+
+
+def test_a_file_that_misses_is_encoded_again_aimed_by_its_error_and_overshoot():
+    """One policy for every writer: the retry's gain moves by the measured error, its limiter comes down by
+    the measured true-peak overshoot and sees peaks between samples; a file within AIM_LU is kept as it is."""
+    from pipeline.model import Loudness
+
+    chains: list[str] = []
+
+    def again(chain: str) -> Loudness:
+        chains.append(chain)
+        return Loudness(loudness.TARGET_LUFS - 0.1, loudness.TRUE_PEAK_DBTP - 0.3, 4.0)
+
+    kept = Loudness(loudness.TARGET_LUFS + 0.3, loudness.TRUE_PEAK_DBTP - 0.5, 4.0)
+    assert loudness.meet_target("episode.mp3", -0.4, _master(), kept, again) == kept and not chains
+    missed = Loudness(loudness.TARGET_LUFS - 1.2, loudness.TRUE_PEAK_DBTP + 0.6, 4.0)
+    assert loudness.meet_target("episode.mp3", -0.4, _master(), missed, again).integrated_lufs == -16.1
+    assert len(chains) == 1
+    assert chains[0].startswith(f"volume={4.0 + 0.4 + 1.2:.4f}dB") and "aresample=176400" in chains[0]
+    limit = float(chains[0].split("alimiter=limit=")[1].split(":")[0])
+    assert 20 * math.log10(limit) == pytest.approx(loudness.TRUE_PEAK_DBTP - loudness.ENCODER_MARGIN_DB - 0.6 - 0.25,
+                                                   abs=1e-4)
+
+
+def test_a_file_that_keeps_missing_is_an_error_not_a_shipped_file():
+    from pipeline.model import Loudness
+
+    far = Loudness(loudness.TARGET_LUFS - 3.0, loudness.TRUE_PEAK_DBTP + 2.0, 4.0)
+    with pytest.raises(RecastError, match=f"after {loudness.ATTEMPTS} attempts"):
+        loudness.meet_target("episode.m4a", 0.0, _master(), far, lambda _chain: far)
+
+
+def test_the_last_renders_final_gain_is_kept_only_while_close_and_under_the_ceiling():
+    plan = loudness.FinalGain(loudness_lufs=-20.0, gain_db=4.0, limit_dbfs=None, final_lufs=-16.0)
+    near = loudness.keep_final(plan, -8.0, 4.0 + loudness.STICKY_GAIN_DB / 2, None)
+    assert near.gain_db == 4.0 + loudness.STICKY_GAIN_DB / 2 and near.final_lufs == -16.0 + loudness.STICKY_GAIN_DB / 2
+    assert loudness.keep_final(plan, -8.0, 4.0 + loudness.STICKY_GAIN_DB, None) == plan  # too far
+    assert loudness.keep_final(plan, -8.0, 4.1, -3.0) == plan  # another limiter
+    assert loudness.keep_final(plan, -3.05, 4.1, None) == plan  # its peaks would break the ceiling
+    assert loudness.keep_final(plan, -8.0, None, None) == plan
