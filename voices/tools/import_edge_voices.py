@@ -15,7 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from pipeline.fsutil import atomic_write_text  # noqa: E402
-from pipeline.voices import EDGE_FILE, VOICES_DIR, edge_catalogue_json  # noqa: E402
+from pipeline.cast.voices import EDGE_FILE, VOICES_DIR, edge_catalogue_json  # noqa: E402
 
 
 def main() -> int:
