@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import ffmpeg, loudness
+from pipeline.edition import AUDIO_FILES
 from pipeline.errors import RecastError
 from pipeline.fsutil import atomic_path
 from pipeline.model import Loudness, Master, TimedChapter
@@ -33,9 +34,9 @@ class AudioWriter:
     """Encodes the master into one container; the subclasses say which, as data."""
 
     name: str
-    """File name in the edition folder."""
+    """File name in the edition folder (from :data:`pipeline.edition.AUDIO_FILES`)."""
     mime: str
-    """MIME type for the manifest and the feed."""
+    """MIME type for the manifest and the feed (from :data:`pipeline.edition.AUDIO_FILES`)."""
     drift_lu: float
     """How much louder (LU) the encoder makes speech than the PCM it is given, as measured."""
     codec: tuple[str, ...]
@@ -112,8 +113,8 @@ class Mp3Writer(AudioWriter):
     and CHAP/CTOC chapters via mutagen. Each section is an MP3 of its own; the concat demuxer joins them
     (the LAME header keeps the first section's delay and the last one's padding: gapless)."""
 
-    name = "episode.mp3"
-    mime = "audio/mpeg"
+    name = AUDIO_FILES["mp3"].name
+    mime = AUDIO_FILES["mp3"].mime
     #: LAME's low-pass (about 16 kHz at 96 kb/s mono) takes treble that K-weighting counts: measured
     #: −0.4 to −0.45 LU on espeak-ng and Edge speech.
     drift_lu = -0.4
@@ -138,8 +139,8 @@ class M4aWriter(AudioWriter):
     was 0 dB instead of 1.6 dB on a 40-minute edition.
     """
 
-    name = "episode.m4a"
-    mime = "audio/mp4"
+    name = AUDIO_FILES["m4a"].name
+    mime = AUDIO_FILES["m4a"].mime
     #: measured −0.05 to +0.05 LU on speech
     drift_lu = 0.0
     codec = ("-c:a", "aac", "-aac_coder", "fast", "-profile:a", "aac_low", "-b:a", BITRATE,
