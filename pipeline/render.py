@@ -110,7 +110,7 @@ def render_script(script: Script, options: RenderOptions, *, progress: Progress 
                   notice: Notice | None = None, timer: Timer | None = None) -> RenderResult:
     """Render a parsed script into ``options.output/<slug>/`` and return its manifest."""
     from pipeline import edition as folder
-    from pipeline.mix import MixSettings, mix
+    from pipeline.mix import MixSettings, check_length, mix
     from pipeline.mix.chapters import timed_chapters
     from pipeline.model import Edition
     from pipeline.prepare import plan_requests
@@ -122,6 +122,7 @@ def render_script(script: Script, options: RenderOptions, *, progress: Progress 
     progress = progress or NullProgress()
     notice = notice or (lambda _m: None)
     timer = timer or Timer()
+    check_length(script)  # an edition longer than the mixer can hold is refused before anything is done
     output = folder.prepare_output(options.output)
     slug = folder.edition_slug(script)
 
