@@ -39,6 +39,10 @@ CHINESE_SCRIPT = HAN_MARKS + KANA + BOPOMOFO + HAN
 """What a Mandarin voice reads in mixed text (regex class body): Han, its marks, bopomofo and kana."""
 SYLLABIC = KANA + HAN + HANGUL
 """Characters spoken as one syllable each (regex class body): Han, kana, hangul syllables."""
+CJK_PUNCTUATION = "\u3000-\u303f"
+"""The ideographic space and CJK punctuation (、。「」『』【】…)."""
+FULL_WIDTH = "\uff00-\uffef"
+"""Full-width and half-width forms (，：！？（） and full-width Latin)."""
 
 #: One character spoken as a syllable (:data:`SYLLABIC`).
 SYLLABLE_RE = re.compile(f"[{SYLLABIC}]")
@@ -154,6 +158,14 @@ def script_variant(script) -> str:
     if _chinese_region(script.language) != "zh":
         return variant(script.language)
     return variant(script.language, "".join(t.text for t in script.turns[:40])[:4000] + script.title)
+
+
+def script_region(script) -> str:
+    """:func:`region` of a script's tag, the text deciding a bare ``zh`` (Traditional text → ``zh-TW``): the
+    voices a script is cast from."""
+    if _chinese_region(script.language) == "zh":
+        return script_variant(script)
+    return region(script.language)
 
 
 _HAN_RE = re.compile(f"[{HAN}]")

@@ -212,16 +212,10 @@ class Ui:
 
 
 def estimate_speech_seconds(script: Script) -> float:
-    """Rough speech duration: ~4.5 CJK characters/s, ~2.6 English words/s."""
-    import re
+    """Rough speech duration at a typical voice's pace (:data:`pipeline.lang.TYPICAL`)."""
+    from pipeline.lang import TYPICAL
 
-    cjk = words = 0
-    for t in script.turns:
-        text = t.spoken_text
-        n_cjk = len(re.findall(r"[\u3400-\u9fff\uf900-\ufaff]", text))
-        cjk += n_cjk
-        words += len(re.findall(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?", text))
-    return cjk / 4.5 + words / 2.6
+    return sum(TYPICAL.ms(t.spoken_text) for t in script.turns) / 1000
 
 
 def _nice_path(path) -> str:

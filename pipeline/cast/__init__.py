@@ -24,6 +24,7 @@ from pipeline.cast.names import guess_gender, role_hint
 from pipeline.cast.presets import Preset, load_preset
 from pipeline.cast.voices import Catalogue, load_catalogue
 from pipeline.errors import BadInput, RecastError
+from pipeline.lang import script_region
 from pipeline.model import Cast, Script, Speaker, Voice, VoiceSettings
 
 #: (pitch Hz, rate %) offsets for reusing a voice, in order of use: clearly audible, still natural.
@@ -43,7 +44,7 @@ def cast_script(script: Script, engine: str, *, cast_file: Path | None = None,
     if engine not in ("edge", "espeak"):
         raise BadInput(f"engine must be edge or espeak, not {engine!r}")
     catalogue = catalogue or load_catalogue()
-    preset = load_preset(script.language, engine)
+    preset = load_preset(script_region(script), engine)  # a bare "zh" is cast as its text is written
     user = load_cast_file(cast_file, script, engine, catalogue) if cast_file else CastFile()
     host, roles = assign_roles(script, user)
     casting = _Casting(script, engine, preset, catalogue, user, roles)

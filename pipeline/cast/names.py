@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from pipeline.lang import HAN
+
 _FEMALE_EN = """
 abigail ada adele adeline adriana agnes aileen alexandra alexis alice alicia alina alison allison alyssa
 amanda amber amelia amy ana anastasia andrea angela angelina anita ann anna anne annette annie antonia april
@@ -87,7 +89,7 @@ _HONORIFIC_ZH = (("先生", "male"), ("女士", "female"), ("小姐", "female"),
 _HOST_WORDS = {"主持人", "主持", "主播", "主持人甲", "host", "hosts", "interviewer", "moderator", "anchor", "記者",
                "记者", "採訪者", "采访者", "q"}
 _GUEST_WORDS = {"來賓", "来宾", "嘉賓", "嘉宾", "受訪者", "受访者", "guest", "interviewee"}  # not "A": A/B dialogues
-_HAN = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff]+$")
+_HAN = re.compile(f"^[{HAN}]+$")
 _SEPARATORS = re.compile(r"[·・•‧．.\s]+")
 
 

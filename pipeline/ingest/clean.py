@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from pipeline.lang import CJK_PUNCTUATION, FULL_WIDTH, SYLLABIC
+
 _NEWLINES = re.compile(r"\r\n?|[\u0085\u2028\u2029\x0b\x0c]")
 #: C0/C1 controls except tab and newline, DEL, zero-width and bidi formatting characters, soft hyphen.
 _INVISIBLE = re.compile(
@@ -18,9 +20,11 @@ _INVISIBLE = re.compile(
 _SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 
 #: Chinese, Japanese and Korean characters (names and text written without spaces between words).
-CJK = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
-_WIDE_END = re.compile("[\u3000-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef]$")
-_WIDE_START = re.compile("^[\u3000-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef]")
+CJK = re.compile(f"[{SYLLABIC}]")
+#: Written without spaces around it: CJK characters, CJK punctuation, full-width forms.
+_WIDE = f"{SYLLABIC}{CJK_PUNCTUATION}{FULL_WIDTH}"
+_WIDE_END = re.compile(f"[{_WIDE}]$")
+_WIDE_START = re.compile(f"^[{_WIDE}]")
 
 
 def normalize(text: str) -> str:

@@ -180,13 +180,15 @@ class Show:
 def default_show(*, show_title: str, language: str, hosts: list[str], cover: str = "") -> Show:
     """The show created on first publish, from the first edition's metadata."""
     author = ", ".join(dict.fromkeys(h for h in hosts if h.strip()))
+    from pipeline.lang import variant
+
+    written = variant(language)  # zh-TW, zh-CN or en: how the show's own words are written
     generic = not show_title.strip() or show_title.strip() == "Recast"
     if generic and author:
-        title = {"zh-TW": f"{author}的節目", "zh-HK": f"{author}的節目", "zh-CN": f"{author}的节目"}.get(
-            language, f"{author}'s podcast")
+        title = {"zh-TW": f"{author}的節目", "zh-CN": f"{author}的节目"}.get(written, f"{author}'s podcast")
     else:
         title = show_title.strip() or "Recast"
-    description = _DEFAULT_DESCRIPTION.get(language, _DEFAULT_DESCRIPTION["en"]).format(title=title)
+    description = _DEFAULT_DESCRIPTION[written].format(title=title)
     return Show(title=title, language=language, description=description, author=author,
                 owner=Owner(name=author), cover=cover)
 
@@ -194,7 +196,6 @@ def default_show(*, show_title: str, language: str, hosts: list[str], cover: str
 #: Default show description (edit with `recast show --set description=…`).
 _DEFAULT_DESCRIPTION = {
     "zh-TW": "{title}：由逐字稿重新製作的對談節目，每集附有章節、逐字稿與節目摘要。",
-    "zh-HK": "{title}：由逐字稿重新製作的對談節目，每集附有章節、逐字稿與節目摘要。",
     "zh-CN": "{title}：由逐字稿重新制作的对谈节目，每集附有章节、逐字稿与节目摘要。",
     "en": "{title}: conversations re-voiced from their transcripts, with chapters, transcripts and show notes.",
 }

@@ -63,11 +63,9 @@ class SiteContext:
 
 def labels(language: str) -> dict[str, str]:
     """UI words in the show's language (Traditional/Simplified Chinese or English)."""
-    lang = language.lower()
-    if lang.startswith("zh"):
-        simplified = any(t in lang for t in ("-cn", "-sg", "hans"))
-        return _LABELS["zh-Hans" if simplified else "zh-Hant"]
-    return _LABELS["en"]
+    from pipeline.lang import SIMPLIFIED, TRADITIONAL, variant
+
+    return _LABELS[{TRADITIONAL: "zh-Hant", SIMPLIFIED: "zh-Hans"}.get(variant(language), "en")]
 
 
 def build_site(output_dir: Path, show: Show, rows: Sequence[EpisodeRow], ctx: SiteContext) -> Path:

@@ -27,7 +27,7 @@ from pipeline.edition import (
 from pipeline.edition import write_manifest as _write_manifest
 from pipeline.errors import BadInput
 from pipeline.fsutil import atomic_write_bytes, atomic_write_text
-from pipeline.lang import iso639_2, label, narrator_name
+from pipeline.lang import iso639_2, label, narrator_name, script_variant
 from pipeline.model import NARRATOR_ID, Edition, Master, VoiceSettings
 from pipeline.writers.audio import AUDIO_WRITERS, Encoded, write_audio
 from pipeline.writers.tags import TagData, load_cover
@@ -88,7 +88,7 @@ def _tag_data(edition: Edition, cover) -> TagData:
         title=script.title, artist=", ".join(s.name for s in script.speakers), album=edition.show_title,
         date=script.published.isoformat() if script.published else None, comment=comment.strip(),
         language=iso639_2(script.language), transcript=lyrics(edition), chapters=edition.chapters,
-        toc_title=label("chapters", script.language), cover=cover,
+        toc_title=label("chapters", script_variant(script)), cover=cover,
     )
 
 
@@ -139,7 +139,7 @@ def build_manifest(edition: Edition, measured: Encoded, files: list[tuple[Path, 
         versions=_versions(),
         speakers=tuple(SpeakerEntry(s.id, s.name, s.label, cast.role_of(s.id), _voice(cast.voice_for(s.id)))
                        for s in script.speakers),
-        narrator={"name": narrator_name(script.language), "voice": _voice(cast.narrator)},
+        narrator={"name": narrator_name(script_variant(script)), "voice": _voice(cast.narrator)},
         chapters=tuple(ChapterEntry(c.title, c.start_ms, c.end_ms) for c in edition.chapters),
         turns=tuple(_turns(edition)),
         duration_ms=edition.duration_ms,

@@ -56,14 +56,11 @@ def test_speech_units_and_rates():
 
 
 # Files whose owners still spell a CJK range of their own (each should use pipeline.lang's classes).
-_NOT_YET = {"ingest/clean.py", "cast/names.py", "ui.py"}
-
-
 def test_cjk_ranges_are_spelled_only_in_lang():
     spelled = re.compile(r"\\u(?:3400|4e00|3040|ac00)|[\u3400\u4e00\u3040\uac00]-")
     found = {str(p.relative_to(PIPELINE)) for p in PIPELINE.rglob("*.py")
              if p.name != "lang.py" and "testing" not in p.parts and spelled.search(p.read_text("utf-8"))}
-    assert found <= _NOT_YET, sorted(found - _NOT_YET)
+    assert not found, sorted(found)
 
 
 def test_language_facts_load_no_heavy_library():
