@@ -28,7 +28,8 @@ _EN_EVENT = re.compile(
     r"\b(laugh\w*|chuckl\w*|giggl\w*|applau\w*|clap\w*|inaudible|unintelligible|indistinct|crosstalk|"
     r"cross-talk|overlapping|pause[sd]?|silence|music|sigh\w*|cough\w*|clears? (?:his |her |their )?throat|"
     r"off[- ]mic|background noise|audio cuts? out|beep\w*|phone rings?|smil\w*|nods?|nodding|"
-    r"shrug\w*|gestur\w*|video|slide|sound|noise|groan\w*|cheer\w*|ringing)\b",
+    r"shrug\w*|gestur\w*|video|slide|sound|noise|groan\w*|cheer\w*|ringing|recording|soundbite|clip|intro|outro|"
+    r"jingle|theme|sting|break|ad break|commercial|plays?|playing)\b",
     re.IGNORECASE,
 )
 _EN_NOTE = re.compile(r"^\s*(editor'?s? note|ed\.? note|note|translator'?s? note|update|correction)\s*:",
@@ -41,6 +42,8 @@ _NOTE_LINE = re.compile(
 )
 #: Sung or played music in captions: ♪ lyrics ♪.
 _MUSIC = re.compile(r"[♪♫][^♪♫\n]*[♪♫]|[♪♫]+")
+#: Editors' marks inside speech: NPR's (ph) "spelled as heard", (sp), (sic).
+_EDITORIAL = {"ph", "sp", "sic", "sic.", "?"}
 _TIMESTAMP = re.compile(r"^\s*\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?\s*$")
 
 
@@ -52,6 +55,8 @@ def is_direction(inner: str) -> bool:
     if _TIMESTAMP.match(text):
         return True
     if _ZH_NOTE.match(text) or _EN_NOTE.match(text):
+        return True
+    if text.casefold() in _EDITORIAL:
         return True
     if len(text) > 80:
         return False

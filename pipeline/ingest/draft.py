@@ -7,13 +7,15 @@ speaker within a chapter, drops chapters without turns, marks stage directions a
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
+import re
 from dataclasses import dataclass, field
 
 from pipeline.errors import BadInput
 from pipeline.ingest import directions
 from pipeline.ingest.clean import CJK
-from pipeline.ingest.labels import LabelParts
+from pipeline.ingest.labels import LabelParts, is_caps_name
 from pipeline.ingest.language import detect_language
 from pipeline.ingest.learn import Groups
 from pipeline.model import Chapter, Script, SourceInfo, Speaker, Turn
@@ -73,7 +75,9 @@ class Draft:
         members: dict[str, list[LabelParts]] = {}
         for r, b in zip(roots, self._blocks, strict=True):
             members.setdefault(r, []).append(b.label)
-        speaking = [(r, b) for r, b in zip(roots, self._blocks, strict=True) if b.paragraphs]
+        # ``JUNO: [laughs]`` is no turn: a block with nothing to say does not split its neighbours
+        speaking = [(r, b) for r, b in zip(roots, self._blocks, strict=True)
+                    if any(spoken and not directions.is_direction_line(text) for text, spoken in b.paragraphs)]
         ids: dict[str, str] = {}
         for r, _ in speaking:
             ids.setdefault(r, f"s{len(ids) + 1}")
@@ -95,8 +99,8 @@ class Draft:
         if not spoken.strip():
             raise BadInput(f"{source.path}: found no speech to read (no dialogue after the labels)")
         language = detect_language(spoken)
-        speakers = [_speaker(sid, members[r], cjk_names=language.startswith(("zh", "ja", "ko")))
-                    for r, sid in ids.items()]
+        speakers = _numbered([_speaker(sid, members[r], cjk_names=language.startswith(("zh", "ja", "ko")),
+                                       language=language) for r, sid in ids.items()])
         return Script(
             title=self.title.strip() or fallback_title,
             language=language,
@@ -126,7 +130,7 @@ def make_turn(speaker: str, paragraphs: list[tuple[str, bool]], chapter: int | N
     return Turn(speaker, text, chapter, directions.spans_for(text, forced))
 
 
-def _speaker(sid: str, labels: list[LabelParts], *, cjk_names: bool) -> Speaker:
+def _speaker(sid: str, labels: list[LabelParts], *, cjk_names: bool, language: str) -> Speaker:
     """One speaker from every way the source writes them.
 
     The name is the form in the transcript's own script: ``勞勃·西原`` from ``勞勃·西原(Robert Nishihara)``
@@ -135,11 +139,12 @@ def _speaker(sid: str, labels: list[LabelParts], *, cjk_names: bool) -> Speaker:
     """
     first = labels[0]
     paired = next((p for p in labels if p.alt), None)
-    name = first.name
+    name = max((p.name for p in labels), key=lambda n: (len(n.split()), len(n)))  # DAVIS → SUSAN DAVIS
     if paired is not None:
         name = paired.name
         if bool(CJK.search(paired.alt)) == cjk_names and bool(CJK.search(paired.name)) != cjk_names:
             name = paired.alt
+    name = display_name(name, language)
     forms: list[str] = []
     for p in labels:
         for form in (p.label, p.name, p.alt):
@@ -147,3 +152,47 @@ def _speaker(sid: str, labels: list[LabelParts], *, cjk_names: bool) -> Speaker:
                 forms.append(form)
     role = next((p.role for p in labels if p.role), None)
     return Speaker(sid, name, first.label, tuple(forms), role)
+
+
+#: Question/answer labels and what a listener hears them called, by the transcript's script.
+_QA_NAMES = {
+    "q": {"en": "Interviewer", "zh-TW": "提問者", "zh-HK": "提問者", "zh-CN": "提问者"},
+    "a": {"en": "Interviewee", "zh-TW": "受訪者", "zh-HK": "受訪者", "zh-CN": "受访者"},
+}
+_QA_KEYS = {"q": "q", "question": "q", "問": "q", "问": "q", "a": "a", "answer": "a", "答": "a"}
+#: Labels that name nobody: ``SPEAKER_1``, ``Speaker 2``, ``Unknown``, ``Unknown Speaker``, ``>>``.
+_ANONYMOUS = re.compile(r"^(?:(?:unknown|unidentified)(?:[ _]speaker)?|speaker|>>)$", re.IGNORECASE)
+_NUMBERED_SPEAKER = re.compile(r"^speaker[ _#-]*(\d{1,3})$", re.IGNORECASE)
+
+
+def display_name(name: str, language: str) -> str:
+    """The name a listener and the show notes get: ``SUSAN DAVIS`` → ``Susan Davis``, ``Q`` → ``Interviewer``
+    (``問`` → ``提問者``), ``SPEAKER_1`` → ``Speaker 1``; anything else as written."""
+    qa = _QA_KEYS.get(name.strip().casefold())
+    if qa is not None:
+        table = _QA_NAMES[qa]
+        return table.get(language, table["en"] if not language.startswith("zh") else table["zh-TW"])
+    numbered = _NUMBERED_SPEAKER.match(name.strip())
+    if numbered:
+        return f"Speaker {int(numbered.group(1))}"
+    if is_caps_name(name) and len(name) > 3:
+        return " ".join(_capitalized(w) for w in name.split())
+    return name
+
+
+def _capitalized(word: str) -> str:
+    """``REYES-BLACK`` → ``Reyes-Black``, ``O'BRIEN`` → ``O'Brien``, ``MCDONALD`` → ``Mcdonald``."""
+    return re.sub(r"[^\W\d_]+", lambda m: m.group(0)[0] + m.group(0)[1:].lower(), word)
+
+
+def _numbered(speakers: list[Speaker]) -> list[Speaker]:
+    """Anonymous speakers (``Unknown``, ``>>``) take the next free ``Speaker N``."""
+    taken = {int(m.group(1)) for sp in speakers if (m := _NUMBERED_SPEAKER.match(sp.name))}
+    out = []
+    for sp in speakers:
+        if _ANONYMOUS.match(sp.name.strip()):
+            n = next(i for i in range(1, len(speakers) + len(taken) + 2) if i not in taken)
+            taken.add(n)
+            sp = dataclasses.replace(sp, name=f"Speaker {n}")
+        out.append(sp)
+    return out

@@ -121,10 +121,24 @@ def split_title_date(title: str) -> tuple[str, _dt.date | None]:
     return (rest or title.strip()), day
 
 
+#: A whole line of page furniture: a player's buttons, skip links, embed code, a transcription credit.
+_FURNITURE = re.compile(
+    r"^(?:[•·*\-–]\s*)?(?:"
+    r"(?i:transcript|download|listen|play|embed|share|subscribe|print|email|more|menu|search|close|"
+    r"skip to (?:main )?content|skip to (?:main )?navigation|jump to content|back to top|"
+    r"listen(?: to (?:this|the) (?:episode|story))?|download (?:audio|mp3|transcript)|show transcript|"
+    r"transcribed by \S+|this transcript was (?:auto-?)?generated.*)"
+    r"|跳到主要內容區塊|跳到主要内容|跳至主要內容|跳至主要内容|跳到主內容|回到頂端|回到顶部|:::"
+    r"|<iframe\b.*|<script\b.*|<embed\b.*"
+    r")\s*$"
+)
+
+
 def is_boilerplate(line: str) -> bool:
-    """Site furniture: breadcrumbs, copyright, share/subscribe prompts, editor credits, (完)."""
+    """Site furniture: breadcrumbs, copyright, share/subscribe prompts, editor credits, (完), a player's
+    buttons, skip links, embed code."""
     s = line.strip()
-    return len(s) <= 160 and bool(_BREADCRUMB.match(s) or _FOOTER.search(s))
+    return len(s) <= 160 and bool(_BREADCRUMB.match(s) or _FOOTER.search(s)) or bool(_FURNITURE.match(s))
 
 
 def is_stamp(line: str) -> bool:

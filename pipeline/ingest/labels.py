@@ -22,6 +22,17 @@ _TIME = re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?$")
 _TRAILING_TIME = re.compile(r"\s+\[?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?\]?$")
 _LEADING_TIME = re.compile(r"^[\[(（]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?[\])）]?\s*(?:[-–—]\s*)?")
 _WRAP = re.compile(r"^(?:\*\*|__|\*|_)?【?(?P<x>.*?)】?(?:\*\*|__|\*|_)?$")
+#: Old newspaper / broadcast house style: ``Mr. STEVE HELY``, ``Ms. TALBOT``.
+_HONORIFIC = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Mx|MR|MRS|MS|MISS)\.?\s+(?=\S)")
+#: A role or outlet after the name: ``SUSAN DAVIS, HOST``, ``ASMA KHALID, BYLINE``, ``Jo Li, host``.
+_COMMA_ROLE = re.compile(r"^(?P<name>[^,，]{1,40}?)\s*[,，]\s*(?P<role>[A-Za-z][A-Za-z.\-]*(?:\s+[A-Za-z][A-Za-z.\-]*){0,3})$")
+#: Numbered questions and answers of a press transcript: ``Q1``, ``A12``, ``問3``.
+_QA_NUMBERED = re.compile(r"^(?P<x>[QqAa問问答])\s*\d{1,3}$")
+_NUMBER_SIGN = re.compile(r"\s*#\s*(\d{1,3})$")
+#: Roles a broadcast transcript writes after a name (``DAVIS, HOST``): metadata, never part of the name.
+_ROLE_WORDS = {"host", "cohost", "byline", "guest", "anchor", "correspondent", "reporter", "moderator",
+               "presenter", "producer", "narrator", "announcer", "caller", "panelist", "interviewer"}
+_HOST_WORDS = {"host", "cohost", "co-host", "anchor", "moderator", "presenter"}
 _CONNECTORS = {"de", "da", "di", "van", "von", "der", "den", "bin", "binti", "al", "el", "la", "le", "du",
                "dos", "das", "del", "y", "of", "the", "st", "mc"}
 
@@ -109,8 +120,12 @@ def parse_label(text: str) -> LabelParts | None:
     s = unwrap(text)
     if not s or len(s) > 60:
         return None
-    name, alt, role = s, None, None
-    m = _PAREN.match(s)
+    s = _NUMBER_SIGN.sub(r" \1", s)  # ``UNIDENTIFIED PERSON #1``
+    numbered = _QA_NUMBERED.match(s)
+    if numbered:
+        s = numbered.group("x")
+    name, alt, role = _HONORIFIC.sub("", s), None, None
+    m = _PAREN.match(name)
     if m:
         name, inner = m.group("out").strip(), m.group("in").strip()
         inner_role = role_of(inner)
@@ -118,16 +133,29 @@ def parse_label(text: str) -> LabelParts | None:
             s = name
         elif inner_role:
             role = inner_role
+        elif is_caps_name(name):
+            pass  # ``Mr. DESMOND PARRY (Author, "The Last Lamp")``: the bracket describes them
         elif _is_name(inner, 40):
             alt = inner
         else:
             return None
+    comma = _COMMA_ROLE.match(name) if m is None else None
+    if (comma and _is_name(comma.group("name").strip(), 40) and not CJK.search(name)
+            and (comma.group("role").isupper() or key(comma.group("role")) in _ROLE_WORDS)):
+        name = comma.group("name").strip()
+        role = "host" if comma.group("role").casefold() in _HOST_WORDS else role_of(comma.group("role"))
     if not _is_name(name, 16 if CJK.search(name) else 40):
         return None
     first, _, rest = name.partition(" ")
     if rest and role is None and role_of(first) and _is_name(rest.strip(), 16 if CJK.search(rest) else 40):
         name, role = rest.strip(), role_of(first)  # "主持人 陳大文", "Host Jane Doe"
     return LabelParts(s, name, alt, role or role_of(name))
+
+
+def is_caps_name(name: str) -> bool:
+    """``SUSAN DAVIS``, ``REYES-BLACK``: a Latin name written in capitals (broadcast transcript style)."""
+    letters = [ch for ch in name if ch.isalpha()]
+    return len(letters) >= 2 and not CJK.search(name) and all(ch.isupper() for ch in letters)
 
 
 def role_of(name: str) -> str | None:

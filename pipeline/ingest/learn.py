@@ -17,10 +17,13 @@ from pipeline.ingest.clean import CJK
 from pipeline.ingest.header import strip_bullet
 from pipeline.ingest.labels import (
     LabelParts,
+    is_caps_name,
     is_false_label,
     is_strong,
     is_title_case_name,
+    key,
     parse_label,
+    role_of,
     strip_leading_time,
 )
 
@@ -34,6 +37,8 @@ class Groups:
 
     def __init__(self) -> None:
         self._parent: dict[str, str] = {}
+        self._fuller: dict[str, set[str]] = {}
+        self._single: dict[str, str] = {}
 
     def find(self, k: str) -> str:
         root = k
@@ -47,10 +52,34 @@ class Groups:
         keys = parts.keys
         root = self.find(keys[0])
         for k in keys[1:]:
-            other = self.find(k)
-            if other != root:
-                self._parent[other] = root
-        return root
+            self._union(root, k)
+        self._by_word(parts.name, root)
+        return self.find(root)
+
+    def _union(self, root: str, k: str) -> None:
+        other = self.find(k)
+        root = self.find(root)
+        if other != root:
+            self._parent[other] = root
+
+    def _by_word(self, name: str, root: str) -> None:
+        """``DAVIS`` after ``SUSAN DAVIS``, ``JUNO`` after ``JUNO PARK``: a one-word label that is the first or
+        last word of exactly one fuller name is that speaker (never when two speakers share the word)."""
+        words = name.split()
+        if CJK.search(name) or any(ch.isdigit() for ch in name) or not 1 <= len(words) <= 4 or role_of(name):
+            return
+        if len(words) == 1:
+            w = key(words[0])
+            fuller = self._fuller.get(w, set())
+            if len(fuller) == 1:
+                self._union(next(iter(fuller)), root)
+            else:
+                self._single.setdefault(w, root)
+            return
+        for w in {key(words[0]), key(words[-1])}:
+            self._fuller.setdefault(w, set()).add(self.find(root))
+            if w in self._single and len({self.find(r) for r in self._fuller[w]}) == 1:
+                self._union(root, self._single[w])
 
 
 @functools.lru_cache(maxsize=8192)
@@ -188,6 +217,8 @@ def _lookalike(parts: LabelParts, known: list[LabelParts]) -> bool:
     theirs. With nothing known, any Title Case or CJK name will do."""
     if known and parts.alt is None and all(p.alt for p in known):
         return False
+    if known and is_caps_name(parts.name) and sum(is_caps_name(p.name) for p in known) * 2 > len(known):
+        return len(parts.name.split()) <= 4  # broadcast style: ``UNIDENTIFIED PERSON #1:`` once, among capitals
     if any(ch.isdigit() for ch in parts.name):
         return bool(known) and _numbered(parts.name) in {_numbered(p.name) for p in known}
     cjk = [len(p.name) for p in known if CJK.search(p.name)]
