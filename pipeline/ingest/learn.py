@@ -29,7 +29,11 @@ from pipeline.ingest.labels import (
 
 _FINISHED = ("。", "！", "？", "!", "?", ".", "…", "」", "』", "”", '"', "）", ")", "~", "～")
 _INLINE = re.compile(r"^(?P<label>(?:\*\*|__)?[^:：\n]{1,60}?)\s*[:：](?:\*\*|__)?[ \t]*(?P<rest>.*)$")
-_BRACKET_LABEL = re.compile(r"^【(?P<label>[^】\n]{1,30})】[:：]?\s*(?P<rest>.*)$")
+_BRACKET_LABEL = re.compile(r"^(?:【(?P<label>[^】\n]{1,30})】|\[(?P<square>[^\[\]\n]{1,40})\])[:：]?\s*(?P<rest>.*)$")
+#: A caption's dialogue dash: ``- [主持人] 歡迎`` / ``- Ann: hi``.
+_DASH = re.compile(r"^[-–—]\s+(?=\S)")
+#: A bare bracketed label on its own line: ``[主持人]``, ``[Guest 2]``.
+_SQUARE_LINE = re.compile(r"^\[(?P<x>[^\[\]\n]{1,40})\]\s*[:：]?$")
 
 
 class Groups:
@@ -88,20 +92,26 @@ def line_label(line: str) -> LabelParts | None:
     s = line.strip()
     if not s or len(s) > 64 or strip_bullet(s) is not None or directions.is_direction_line(s):
         return None
-    return parse_label(s)
+    square = _SQUARE_LINE.match(s)
+    return parse_label(square.group("x") if square else s)
 
 
 @functools.lru_cache(maxsize=8192)
 def inline_label(line: str) -> tuple[LabelParts, str] | None:
     """(label, rest) of a ``Name: text`` line, if its prefix is shaped like a name."""
-    s = strip_leading_time(line.strip())
-    m = _BRACKET_LABEL.match(s) or _INLINE.match(s)
+    s = _DASH.sub("", strip_leading_time(line.strip()))
+    m = _BRACKET_LABEL.match(s)
+    if m and m.group("square") is not None and directions.is_direction(m.group("square")):
+        m = None  # [MUSIC] Intro… / [laughs] yes: a direction, not a name
+    m = m or _INLINE.match(s)
     if not m:
         return None
     rest = m.group("rest").strip()
     if rest.startswith("//"):
         return None
-    label = m.group("label")
+    label = m.group("label") or m.groupdict().get("square") or ""
+    if not label:
+        return None
     if label[-1:].isdigit() and rest[:1].isdigit():
         return None
     parts = parse_label(label)
