@@ -30,6 +30,18 @@ from pipeline.ingest.labels import (
 _FINISHED = ("。", "！", "？", "!", "?", ".", "…", "」", "』", "”", '"', "）", ")", "~", "～")
 _INLINE = re.compile(r"^(?P<label>(?:\*\*|__)?[^:：\n]{1,60}?)\s*[:：](?:\*\*|__)?[ \t]*(?P<rest>.*)$")
 _BRACKET_LABEL = re.compile(r"^(?:【(?P<label>[^】\n]{1,30})】|\[(?P<square>[^\[\]\n]{1,40})\])[:：]?\s*(?P<rest>.*)$")
+_TS = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
+#: A timestamp written inside or right after the label: ``主持人 (00:00):``, ``**Ravi** [0:00]:``,
+#: ``**Lex Fridman (00:00:00)**：``, ``**Sam:** [0:11](https://…&t=11s)`` — metadata, never speech.
+_TS_IN_LABEL = re.compile(
+    r"^(?P<pre>(?:\*\*|__)?[^:：\n\[(（*]{1,60}?(?:\*\*|__)?)\s*[\[(（]" + _TS + r"[\])）](?:\((?:https?://|#)[^)\s]*\))?"
+    r"(?P<post>(?:\*\*|__)?\s*[:：]?(?:\*\*|__)?)"
+)
+_TS_AFTER_LABEL = re.compile(r"^\[" + _TS + r"\](?:\((?:https?://|#)[^)\s]*\))?\s*|^[\[(（]" + _TS + r"[\])）]\s*")
+#: A name then its timestamp and no colon: ``Nell Ward (00:01:40) What does…``, ``Ann [00:12:34] hi``.
+_TS_LABEL = re.compile(r"^(?P<label>[^:：\n\[\](（)*]{1,60}?)\s*[\[(（]" + _TS + r"[\])）]\s+(?P<rest>[^:：\s].*)$")
+#: A bold name with no colon: ``**Nell Ward** The following is…`` (after the timestamp is taken out).
+_BOLD_LABEL = re.compile(r"^(?:\*\*|__)(?P<label>[^*_:：\n]{1,60}?)(?:\*\*|__)\s+(?P<rest>\S.*)$")
 #: A caption's dialogue dash: ``- [主持人] 歡迎`` / ``- Ann: hi``.
 _DASH = re.compile(r"^[-–—]\s+(?=\S)")
 #: A bare bracketed label on its own line: ``[主持人]``, ``[Guest 2]``.
@@ -100,13 +112,17 @@ def line_label(line: str) -> LabelParts | None:
 def inline_label(line: str) -> tuple[LabelParts, str] | None:
     """(label, rest) of a ``Name: text`` line, if its prefix is shaped like a name."""
     s = _DASH.sub("", strip_leading_time(line.strip()))
+    timed = _TS_LABEL.match(s)
+    if timed:
+        s = f"{timed.group('label')}: {timed.group('rest')}"
+    s = _TS_IN_LABEL.sub(lambda t: t.group("pre").rstrip() + t.group("post").strip() + " ", s, count=1)
     m = _BRACKET_LABEL.match(s)
     if m and m.group("square") is not None and directions.is_direction(m.group("square")):
         m = None  # [MUSIC] Intro… / [laughs] yes: a direction, not a name
-    m = m or _INLINE.match(s)
+    m = m or _INLINE.match(s) or _BOLD_LABEL.match(s)
     if not m:
         return None
-    rest = m.group("rest").strip()
+    rest = _TS_AFTER_LABEL.sub("", m.group("rest").strip(), count=1)
     if rest.startswith("//"):
         return None
     label = m.group("label") or m.groupdict().get("square") or ""
