@@ -68,9 +68,20 @@ def is_direction(inner: str) -> bool:
     return len(words) <= 6 and bool(_EN_EVENT.search(text)) and not text.rstrip().endswith("?")
 
 
+#: Bare web addresses: kept in the transcript, never read aloud (the show notes carry links).
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>()（）「」\"']+[^\s<>()（）「」\"'.,;:!?。，；：！？]")
+#: Emoji and pictographs (with their variation selectors and joiners): never reach an engine.
+_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u2300-\u23FF]"
+                    "[\uFE0E\uFE0F\u200D\U0001F3FB-\U0001F3FF\U0001F000-\U0001FAFF\u2600-\u27BF]*")
+
+
 def direction_ranges(text: str) -> list[tuple[int, int]]:
-    """(start, end) of every stage direction in ``text``."""
+    """(start, end) of every stage direction in ``text``, and of what is never spoken: web addresses
+    and emoji."""
     found = [m.span() for m in _BRACKETED.finditer(text) if is_direction(m.group(1))]
+    if "://" in text or "www." in text:
+        found.extend(m.span() for m in _URL.finditer(text))
+    found.extend(m.span() for m in _EMOJI.finditer(text))
     if "♪" in text or "♫" in text:
         found.extend(m.span() for m in _MUSIC.finditer(text))
     if "注" in text or "註" in text or "按" in text or ":" in text:

@@ -62,7 +62,7 @@ class Draft:
         """Add a paragraph to the current turn (``spoken=False`` for a note); False when there is none."""
         if not self._blocks:
             return False
-        text = text.strip()
+        text = _MD_LINK.sub(lambda m: m.group("t"), text).strip()  # ``[《仁工智慧》](https://…)`` is its text
         if text:
             self._blocks[-1].paragraphs.append((text, spoken))
         return True
@@ -153,6 +153,8 @@ def _speaker(sid: str, labels: list[LabelParts], *, cjk_names: bool, language: s
     role = next((p.role for p in labels if p.role), None)
     return Speaker(sid, name, first.label, tuple(forms), role)
 
+
+_MD_LINK = re.compile(r"(?<![\\!])\[(?P<t>[^\[\]\n]+)\]\((?:https?://|www\.|/|#)[^)\s]*\)")
 
 #: Question/answer labels and what a listener hears them called, by the transcript's script.
 _QA_NAMES = {

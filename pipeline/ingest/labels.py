@@ -135,8 +135,12 @@ def parse_label(text: str) -> LabelParts | None:
             role = inner_role
         elif is_caps_name(name):
             pass  # ``Mr. DESMOND PARRY (Author, "The Last Lamp")``: the bracket describes them
+        elif key(name) in _ROLE_WORDS and _is_name(inner, 40) and not CJK.search(name):
+            name, role = inner, "host" if key(name) in _HOST_WORDS else None  # ``Producer (Kemi)``
         elif _is_name(inner, 40):
             alt = inner
+        elif re.fullmatch(r"[a-z][a-z .\-]{1,20}", inner):
+            s = name  # ``Marco (chat)``, ``Ann (off mic)``: a note about how they speak
         else:
             return None
     comma = _COMMA_ROLE.match(name) if m is None else None
@@ -180,6 +184,9 @@ def is_strong(parts: LabelParts) -> bool:
     """A label whose shape alone says it is one: ``Name(Latin Name)`` or a role word."""
     if parts.role and parts.alt is None and key(parts.name) in (_HOST | _GUEST) - {"a", "q"}:
         return True
+    paren = _PAREN.match(parts.label)
+    if paren and key(paren.group("out")) in _ROLE_WORDS and parts.name == paren.group("in").strip():
+        return True  # ``Producer (Kemi)``: a role and a name
     return bool(parts.alt and re.fullmatch(r"[A-Za-z][A-Za-z .'’\-]{1,39}", parts.alt))
 
 

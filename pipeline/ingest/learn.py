@@ -42,6 +42,8 @@ _TS_AFTER_LABEL = re.compile(r"^\[" + _TS + r"\](?:\((?:https?://|#)[^)\s]*\))?\
 _TS_LABEL = re.compile(r"^(?P<label>[^:：\n\[\](（)*]{1,60}?)\s*[\[(（]" + _TS + r"[\])）]\s+(?P<rest>[^:：\s].*)$")
 #: A bold name with no colon: ``**Nell Ward** The following is…`` (after the timestamp is taken out).
 _BOLD_LABEL = re.compile(r"^(?:\*\*|__)(?P<label>[^*_:：\n]{1,60}?)(?:\*\*|__)\s+(?P<rest>\S.*)$")
+_TRAILING_TS = re.compile(r"\s*[\[(（]?" + _TS + r"[\])）]?$")
+_BARE_TS = re.compile(r"^" + _TS + r"\s+(?=\S)")
 #: A caption's dialogue dash: ``- [主持人] 歡迎`` / ``- Ann: hi``.
 _DASH = re.compile(r"^[-–—]\s+(?=\S)")
 #: A bare bracketed label on its own line: ``[主持人]``, ``[Guest 2]``.
@@ -170,13 +172,13 @@ def learn_line_labels(lines: Sequence[str]) -> dict[int, LabelParts]:
     labels = {i: cands[i] for i, r in root_of.items() if r in keep}
     if not labels:
         return labels
-    colon_style = sum(1 for i in labels if lines[i].rstrip().endswith((":", "："))) >= 0.8 * len(labels)
+    colon_style = sum(1 for i in labels if _ends_with_colon(lines[i])) >= 0.8 * len(labels)
     known = list(labels.values())
     first = min(labels)
     for i, parts in cands.items():
         if i in labels or i < first:
             continue
-        if colon_style and lines[i].rstrip().endswith((":", "：")):
+        if colon_style and _ends_with_colon(lines[i]):
             labels[i] = parts  # the document writes "Name：" lines: a one-time one is a label too, even
             continue           # one with no speech after it (never words of the previous speaker)
         if nxt[i] is None or nxt[i] in labels:
@@ -185,6 +187,11 @@ def learn_line_labels(lines: Sequence[str]) -> dict[int, LabelParts]:
               and lines[prv[i]].rstrip().endswith(_FINISHED) and _lookalike(parts, known)):
             labels[i] = parts  # someone who talks once, between two finished paragraphs
     return dict(sorted(labels.items()))
+
+
+def _ends_with_colon(line: str) -> bool:
+    """``Name：`` or ``Reporter 1: (00:31)``: a label line written with its colon (a timestamp may follow)."""
+    return _TRAILING_TS.sub("", line.rstrip()).endswith((":", "："))
 
 
 def learn_inline_labels(lines: Sequence[str], *, loose: bool = False) -> dict[int, tuple[LabelParts, str]]:
@@ -218,7 +225,11 @@ def learn_inline_labels(lines: Sequence[str], *, loose: bool = False) -> dict[in
             # the end): a label, never words of the previous speaker
             if r not in keep and i > first and _lookalike(cands[i][0], known):
                 keep.add(r)
-    return {i: cands[i] for i, r in root_of.items() if r in keep}
+    found = {i: cands[i] for i, r in root_of.items() if r in keep}
+    timed = sum(1 for _, rest in found.values() if _BARE_TS.match(rest))
+    if found and timed * 2 > len(found):  # ``Greta Lind: 0:11 Forty-one…`` on most lines: the time is metadata
+        found = {i: (parts, _BARE_TS.sub("", rest, count=1)) for i, (parts, rest) in found.items()}
+    return found
 
 
 def _group(cands: dict[int, LabelParts]) -> tuple[dict[int, str], dict[str, list[int]]]:
@@ -230,6 +241,9 @@ def _group(cands: dict[int, LabelParts]) -> tuple[dict[int, str], dict[str, list
     for i, r in root_of.items():
         occ[r].append(i)
     return root_of, occ
+
+
+_ROLE_NUMBER = re.compile(r"^[A-Z][a-z]{2,15} \d{1,2}$")
 
 
 def _numbered(name: str) -> str:
@@ -246,7 +260,9 @@ def _lookalike(parts: LabelParts, known: list[LabelParts]) -> bool:
     if known and is_caps_name(parts.name) and sum(is_caps_name(p.name) for p in known) * 2 > len(known):
         return len(parts.name.split()) <= 4  # broadcast style: ``UNIDENTIFIED PERSON #1:`` once, among capitals
     if any(ch.isdigit() for ch in parts.name):
-        return bool(known) and _numbered(parts.name) in {_numbered(p.name) for p in known}
+        # ``Speaker 2`` like a known ``Speaker 1``; or ``Reporter 2`` / ``Caller 3`` among named speakers
+        return bool(known) and (_numbered(parts.name) in {_numbered(p.name) for p in known}
+                                or bool(_ROLE_NUMBER.match(parts.name)))
     cjk = [len(p.name) for p in known if CJK.search(p.name)]
     if known and len(cjk) != (len(known) if CJK.search(parts.name) else 0):
         return False
