@@ -17,6 +17,7 @@ its unspoken parts cannot be re-detected from the text (e.g. a Markdown blockquo
 from __future__ import annotations
 
 import datetime as _dt
+import dataclasses
 import json
 import re
 from typing import Any
@@ -60,12 +61,17 @@ def script_to_dict(script: Script) -> dict:
     }
 
 
-def parse_json(text: str, source: SourceInfo) -> Script:
-    """A script from JSON text; malformed JSON or a wrong schema is :class:`BadInput`."""
+def parse_json(text: str, source: SourceInfo, fallback_title: str = "Untitled") -> Script:
+    """A script from JSON text — Recast's script schema or a Podcasting 2.0 transcript (``segments``);
+    malformed JSON or a wrong schema is :class:`BadInput`."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
         raise BadInput(f"{source.path}: malformed JSON at line {err.lineno} column {err.colno}: {err.msg}") from err
+    from pipeline.ingest.podcasting import is_podcasting_json, parse_podcasting
+
+    if is_podcasting_json(data):
+        return parse_podcasting(data, dataclasses.replace(source, format="podcasting"), fallback_title)
     return script_from_dict(data, source_path=source.path, _source=source)
 
 

@@ -28,6 +28,7 @@ _HONORIFIC = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Mx|MR|MRS|MS|MISS)\.?\s+(?=\S)")
 _COMMA_ROLE = re.compile(r"^(?P<name>[^,，]{1,40}?)\s*[,，]\s*(?P<role>[A-Za-z][A-Za-z.\-]*(?:\s+[A-Za-z][A-Za-z.\-]*){0,3})$")
 #: Numbered questions and answers of a press transcript: ``Q1``, ``A12``, ``問3``.
 _QA_NUMBERED = re.compile(r"^(?P<x>[QqAa問问答])\s*\d{1,3}$")
+_ROLE_DASH = re.compile(r"^(?P<role>[A-Za-z][A-Za-z\-]{1,15})\s+[-–—]\s+(?P<name>\S.{0,39})$")
 _NUMBER_SIGN = re.compile(r"\s*#\s*(\d{1,3})$")
 #: Roles a broadcast transcript writes after a name (``DAVIS, HOST``): metadata, never part of the name.
 _ROLE_WORDS = {"host", "cohost", "byline", "guest", "anchor", "correspondent", "reporter", "moderator",
@@ -125,6 +126,9 @@ def parse_label(text: str) -> LabelParts | None:
     if numbered:
         s = numbered.group("x")
     name, alt, role = _HONORIFIC.sub("", s), None, None
+    dashed = _ROLE_DASH.match(name)
+    if dashed and key(dashed.group("role")) in _ROLE_WORDS:
+        name = dashed.group("name")  # ``[Caller - Dee]``
     m = _PAREN.match(name)
     if m:
         name, inner = m.group("out").strip(), m.group("in").strip()

@@ -7,17 +7,18 @@ from pathlib import PurePath
 from pipeline.errors import BadInput
 from pipeline.ingest import header as hdr
 from pipeline.ingest.body import Line, assemble, learn_labels
-from pipeline.ingest.clean import CJK
+from pipeline.ingest.clean import CJK, normalize
 from pipeline.ingest.directions import is_direction_line
 from pipeline.ingest.draft import Draft
 from pipeline.ingest.jsonscript import parse_json
 from pipeline.ingest.markdown import looks_like_markdown, narrate_markdown, parse_markdown
 from pipeline.ingest.plain import TURN_CHARS, narrated, narrator_label, parse_plain
+from pipeline.ingest.sniff import looks_like_html
 from pipeline.ingest.subtitles import SRT_SNIFF, narration_chunks, parse_srt, parse_vtt, speaker_runs
 from pipeline.model import Script, SourceInfo
 
 
-def detect_format(text: str, source_path: str = "<string>") -> str | None:
+def detect_format(text: str, source_path: str = "<string>", *, html: bool = True) -> str | None:
     """``vtt``, ``srt``, ``json`` or ``markdown`` from the text's shape; None for labelled/plain text
     (article, inline or plain is decided by which labels can be learned)."""
     head, tail = text.lstrip(), text.rstrip()
@@ -28,21 +29,30 @@ def detect_format(text: str, source_path: str = "<string>") -> str | None:
         return "json"
     if SRT_SNIFF.search(text[:2000]):
         return "srt"
+    if html and (looks_like_html(text) or source_path.lower().endswith((".html", ".htm"))):
+        return "html"
     if looks_like_markdown(text):
         return "markdown"
     return None
 
 
-def read_text(text: str, fmt: str | None, *, source_path: str, encoding: str, sha256: str) -> Script:
-    """Parse normalised transcript text in format ``fmt`` (None: detect)."""
-    detected = fmt or detect_format(text, source_path)
+def read_text(text: str, fmt: str | None, *, source_path: str, encoding: str, sha256: str,
+              html: bool = True) -> Script:
+    """Parse normalised transcript text in format ``fmt`` (None: detect; ``html=False``: the text is what was
+    left of a web page, never HTML again)."""
+    detected = fmt or detect_format(text, source_path, html=html)
     fallback = _fallback_title(source_path)
 
     def source(name: str) -> SourceInfo:
         return SourceInfo(source_path, name, encoding, sha256)
 
     if detected == "json":
-        return parse_json(text, source("json"))
+        return parse_json(text, source("json"), fallback)
+    if detected == "html":
+        from pipeline.ingest.webpage import parse_html
+
+        return parse_html(text, source("html"), fallback, lambda page_text: read_text(
+            normalize(page_text), None, source_path=source_path, encoding=encoding, sha256=sha256, html=False))
     if detected in ("vtt", "srt"):
         return _subtitles(text, detected, source(detected), fallback)
     if detected == "plain":

@@ -97,21 +97,21 @@ def parse_srt(text: str, name: str) -> list[Cue]:
 
 def speaker_runs(cues: list[Cue]) -> list[tuple[LabelParts | None, str]]:
     """(speaker label or None for unnamed, text) runs: one per change of speaker."""
-    flat: list[tuple[str | None, str]] = [ln for cue in cues for ln in cue.lines]
-    if not any(voice for voice, _ in flat):
-        learned = learn_inline_labels([text for _, text in flat], loose=True)
-        named: list[tuple[LabelParts | None, str]] = []
-        for i, (_, text) in enumerate(flat):
-            if i in learned:
-                parts, rest = learned[i]
-                named.append((parts, rest))
-            else:
-                named.append((None, text))
-    else:
-        from pipeline.ingest.labels import parse_label
+    from pipeline.ingest.labels import parse_label
 
-        named = [(parse_label(voice) or LabelParts(voice, voice)) if voice else None for voice, _ in flat]
-        named = list(zip(named, (t for _, t in flat), strict=True))
+    flat: list[tuple[str | None, str]] = [ln for cue in cues for ln in cue.lines]
+    # ``<v Travis>`` voice tags, and ``Gilon:`` / ``[Dana]`` prefixes on the other cues (one file may mix them)
+    unvoiced = [i for i, (voice, _) in enumerate(flat) if not voice]
+    learned = learn_inline_labels([flat[i][1] for i in unvoiced], loose=True)
+    prefixed = {unvoiced[k]: found for k, found in learned.items()}
+    named: list[tuple[LabelParts | None, str]] = []
+    for i, (voice, text) in enumerate(flat):
+        if voice:
+            named.append((parse_label(voice) or LabelParts(voice, voice), text))
+        elif i in prefixed:
+            named.append(prefixed[i])
+        else:
+            named.append((None, text))
     runs: list[tuple[LabelParts | None, list[str]]] = []
     for parts, text in named:
         if parts is None and runs:

@@ -97,7 +97,8 @@ class SourceInfo:
     path: str
     """The path as given by the user (or ``<string>``)."""
     format: str
-    """``article``, ``inline``, ``markdown``, ``vtt``, ``srt``, ``json`` or ``plain``."""
+    """``article``, ``inline``, ``markdown``, ``vtt``, ``srt``, ``json``, ``podcasting`` (a Podcasting 2.0 JSON
+    transcript), ``html`` or ``plain``."""
     encoding: str = "utf-8"
     """The detected text encoding."""
     sha256: str = ""
