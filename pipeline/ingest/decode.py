@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -160,7 +161,12 @@ def _detect(data: bytes, name: str) -> tuple[str, str]:
     best = matches[0]
     rivals = [m for m in matches[1:] if str(m) != str(best)]
     if rivals and best.coherence < 0.05:
-        raise refuse
+        # Too little text to judge by language (a few dozen bytes): a Chinese file is the candidate that
+        # reads as Han characters and CJK punctuation throughout (GB18030 over cp949's Hangul for 主持人：…).
+        han = max(matches, key=lambda m: _han_share(str(m)))
+        if _han_share(str(han)) < 0.9 or sum(_han_share(str(m)) >= 0.9 for m in matches if str(m) != str(han)):
+            raise refuse
+        best = han
     encoding = _DECODE_AS.get(best.encoding, best.encoding)
     for candidate in (encoding, _FALLBACK.get(encoding)):
         if candidate is None:
@@ -170,6 +176,15 @@ def _detect(data: bytes, name: str) -> tuple[str, str]:
         except UnicodeDecodeError:
             continue
     return str(best), best.encoding
+
+
+_HAN_TEXT = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef\s0-9A-Za-z.,!?:;'\"()\-]")
+
+
+def _han_share(text: str) -> float:
+    """Share of a decoded text that is Han characters, CJK/ASCII punctuation, digits or Latin letters."""
+    text = text[:4096]
+    return sum(1 for ch in text if _HAN_TEXT.match(ch)) / max(1, len(text))
 
 
 def _binary_share(text: str) -> float:

@@ -16,8 +16,8 @@ its unspoken parts cannot be re-detected from the text (e.g. a Markdown blockquo
 
 from __future__ import annotations
 
-import datetime as _dt
 import dataclasses
+import datetime as _dt
 import json
 import re
 from typing import Any

@@ -45,7 +45,7 @@ _BOLD_LABEL = re.compile(r"^(?:\*\*|__)(?P<label>[^*_:：\n]{1,60}?)(?:\*\*|__)\
 _TRAILING_TS = re.compile(r"\s*[\[(（]?" + _TS + r"[\])）]?$")
 _BARE_TS = re.compile(r"^" + _TS + r"\s+(?=\S)")
 #: A caption's dialogue dash: ``- [主持人] 歡迎`` / ``- Ann: hi``.
-_DASH = re.compile(r"^[-–—]\s+(?=\S)")
+_DASH = re.compile(r"^(?:[-–—]|>>)\s*(?=\S)")
 #: A bare bracketed label on its own line: ``[主持人]``, ``[Guest 2]``.
 _SQUARE_LINE = re.compile(r"^\[(?P<x>[^\[\]\n]{1,40})\]\s*[:：]?$")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import PurePath
 
 from pipeline.errors import BadInput
@@ -84,10 +85,15 @@ def _text_line(line: str) -> Line:
 
 
 def _subtitles(text: str, fmt: str, source: SourceInfo, fallback: str) -> Script:
+    warnings: list[str] = []
     if fmt == "vtt":
-        title, cues = parse_vtt(text, source.path)
+        title, cues = parse_vtt(text, source.path, warnings)
     else:
-        title, cues = "", parse_srt(text, source.path)
+        title, cues = "", parse_srt(text, source.path, warnings)
+    return dataclasses.replace(_subtitle_script(cues, title, source, fallback), warnings=tuple(warnings))
+
+
+def _subtitle_script(cues: list, title: str, source: SourceInfo, fallback: str) -> Script:
     runs = speaker_runs(cues)
     draft = Draft(title=title)
     if all(parts is None for parts, _ in runs):

@@ -21,11 +21,15 @@ _VTT_TIME = re.compile(r"^(?P<a>(?:\d+:)?\d{1,2}:\d{2}\.\d{3})[ \t]+-->[ \t]+(?P
                        r"(?:[ \t]+.*)?$")
 _SRT_TIME = re.compile(r"^(?P<a>\d{1,3}:\d{1,2}:\d{1,2}[,.]\d{1,3})[ \t]*-->[ \t]*"
                        r"(?P<b>\d{1,3}:\d{1,2}:\d{1,2}[,.]\d{1,3})(?:[ \t]+.*)?$")
+#: What real tools write when they get the form wrong: ``00:15,500`` (no hours in SRT), ``1:02.5``, ``12``
+#: (seconds only), a comma in WebVTT or a period in SRT. Read, with one warning for the file.
+_LOOSE_TIME = re.compile(r"^(?P<a>(?:\d{1,3}:){0,2}\d{1,2}(?:[.,]\d{1,3})?)[ \t]*-->[ \t]*"
+                         r"(?P<b>(?:\d{1,3}:){0,2}\d{1,2}(?:[.,]\d{1,3})?)(?:[ \t]+.*)?$")
 _VOICE = re.compile(r"<v(?:\.[^\s>]+)*(?:[ \t]+(?P<name>[^>]*))?>")
 _RUBY_TEXT = re.compile(r"<rt>.*?</rt>", re.DOTALL)
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>|<\d{1,2}:\d{2}(?::\d{2})?\.\d{3}>")
 _ASS = re.compile(r"\{\\[^}]*\}")
-_DASH = re.compile(r"^\s*(?:-|–|>>+)\s*")
+_DASH = re.compile(r"^\s*(?:-|–)\s+")  # a dialogue dash; a leading >> (a new speaker) is kept for speaker_runs
 _SENTENCE_END = (".", "!", "?", "。", "！", "？", "…", '"', "”", "」")
 
 #: Sniffing: an SRT timing line anywhere near the top.
@@ -44,8 +48,9 @@ class Cue:
     """(voice name or None, text) per payload line, tags removed."""
 
 
-def parse_vtt(text: str, name: str) -> tuple[str, list[Cue]]:
-    """(title from the ``WEBVTT`` line, cues)."""
+def parse_vtt(text: str, name: str, warnings: list[str] | None = None) -> tuple[str, list[Cue]]:
+    """(title from the ``WEBVTT`` line, cues); timings in a near form are read and reported in ``warnings``."""
+    loose: list[str] = []
     lines = text.split("\n")
     first = lines[0].lstrip("\ufeff").strip() if lines else ""
     if not first.startswith("WEBVTT") or (len(first) > 6 and first[6] not in " \t-"):
@@ -66,18 +71,18 @@ def parse_vtt(text: str, name: str) -> tuple[str, list[Cue]]:
         if at >= len(block) or "-->" not in block[at]:
             raise BadInput(f"{name}: line {lineno}: expected a cue timing like "
                            f"'00:00:01.000 --> 00:00:04.000', found {block[0].strip()[:40]!r}")
-        m = _VTT_TIME.match(block[at].strip())
-        if not m:
-            raise BadInput(f"{name}: line {lineno + at}: bad cue timing {block[at].strip()[:60]!r}")
+        m = _VTT_TIME.match(block[at].strip()) or _loose(block[at], lineno + at, name, loose)
         cues.append(_cue(m, block[at + 1:], lineno + at, cues, name, voices=True))
     if not cues:
         raise BadInput(f"{name}: the WebVTT file has no cues")
+    _warn_loose(loose, "WebVTT", "00:01:02.500", warnings)
     return title, cues
 
 
-def parse_srt(text: str, name: str) -> list[Cue]:
-    """Cues of an SRT file."""
+def parse_srt(text: str, name: str, warnings: list[str] | None = None) -> list[Cue]:
+    """Cues of an SRT file (timings in a near form are read and reported in ``warnings``)."""
     cues: list[Cue] = []
+    loose: list[str] = []
     for lineno, block in _blocks(text.split("\n")):
         at = 0
         if block[0].strip().isdigit():
@@ -86,13 +91,31 @@ def parse_srt(text: str, name: str) -> list[Cue]:
             bad = block[at] if at < len(block) else block[0]
             raise BadInput(f"{name}: line {lineno + min(at, len(block) - 1)}: expected an SRT timing line like "
                            f"'00:00:01,000 --> 00:00:04,000', found {bad.strip()[:40]!r}")
-        m = _SRT_TIME.match(block[at].strip())
-        if not m:
-            raise BadInput(f"{name}: line {lineno + at}: bad cue timing {block[at].strip()[:60]!r}")
+        m = _SRT_TIME.match(block[at].strip()) or _loose(block[at], lineno + at, name, loose)
         cues.append(_cue(m, block[at + 1:], lineno + at, cues, name, voices=False))
     if not cues:
         raise BadInput(f"{name}: the SRT file has no cues")
+    _warn_loose(loose, "SRT", "00:01:02,500", warnings)
     return cues
+
+
+def _loose(line: str, lineno: int, name: str, loose: list[str]) -> re.Match:
+    """A timing line in a form real tools write but the format does not allow, read anyway (noted in
+    ``loose``); one that cannot be read at all is :class:`BadInput`."""
+    m = _LOOSE_TIME.match(line.strip())
+    if not m:
+        raise BadInput(f"{name}: line {lineno}: bad cue timing {line.strip()[:60]!r}")
+    loose.append(f"line {lineno} {m.group('a')!r}")
+    return m
+
+
+def _warn_loose(loose: list[str], fmt: str, form: str, warnings: list[str] | None) -> None:
+    if loose and warnings is not None:
+        more = f" and {len(loose) - 1} more" if len(loose) > 1 else ""
+        warnings.append(f"read {len(loose)} cue timing(s) not in {fmt} form ({form}): {loose[0]}{more}")
+
+
+_CHEVRON = re.compile(r"^>>\s*")
 
 
 def speaker_runs(cues: list[Cue]) -> list[tuple[LabelParts | None, str]]:
@@ -110,6 +133,8 @@ def speaker_runs(cues: list[Cue]) -> list[tuple[LabelParts | None, str]]:
             named.append((parse_label(voice) or LabelParts(voice, voice), text))
         elif i in prefixed:
             named.append(prefixed[i])
+        elif _CHEVRON.match(text):
+            named.append((LabelParts(">>", ">>"), _CHEVRON.sub("", text)))  # TV captions: >> a new, unnamed speaker
         else:
             named.append((None, text))
     runs: list[tuple[LabelParts | None, list[str]]] = []
@@ -209,6 +234,8 @@ def _clean(text: str) -> str:
 
 
 def _ms(stamp: str) -> int | None:
+    if not re.search(r"[.,]\d{1,3}$", stamp):
+        stamp += ".000"  # seconds only (a lenient timing)
     parts = re.split(r"[:,.]", stamp)
     *hms, frac = parts
     try:

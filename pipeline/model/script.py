@@ -127,6 +127,9 @@ class Script:
     """The source's own key points (e.g. 核心觀點), when present."""
     source: SourceInfo = field(default_factory=lambda: SourceInfo("<string>", "json"))
     """Provenance of the script."""
+    warnings: tuple[str, ...] = ()
+    """What the reader accepted but a user should hear about (one line each): loose cue timings, labels
+    it could not resolve."""
 
     def __post_init__(self) -> None:
         ids = [s.id for s in self.speakers]
