@@ -119,7 +119,8 @@ def assemble(lines: Sequence[Line], labels: Labels, draft: Draft) -> None:
             if rest:
                 draft.paragraph(rest)
         elif ln.kind in ("heading", "title"):
-            draft.chapter(ln.text)
+            if not hdr.is_boilerplate(ln.text):  # ``## Transcript`` opens the dialogue; it is no chapter
+                draft.chapter(ln.text)
         elif ln.kind == "quote":
             draft.paragraph(ln.text, spoken=False)
         elif ln.kind == "text" and (hdr.is_stamp(ln.text) or hdr.is_boilerplate(ln.text)):
@@ -132,8 +133,14 @@ def assemble(lines: Sequence[Line], labels: Labels, draft: Draft) -> None:
 
 
 def _heading(text: str) -> bool:
-    """Shaped like a section heading, and not a ``Name: text`` line."""
-    return hdr.looks_like_heading(text) and inline_label(text) is None
+    """Shaped like a section heading, and not a ``Name: text`` line nor a roster (``Ann Lee, Bo Chen``)."""
+    return hdr.looks_like_heading(text) and inline_label(text) is None and not _roster(text)
+
+
+def _roster(text: str) -> bool:
+    """``Unknown Speaker, Delia Brooks, Sam Whitcomb``: the names of an export's SPEAKERS line."""
+    names = [n.strip() for n in text.split(",")]
+    return len(names) >= 2 and all(n and parse_label(n) is not None for n in names)
 
 
 def _heading_before(lines: Sequence[Line], first: int) -> bool:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pipeline.errors import BadInput
 from pipeline.ingest import directions
 from pipeline.ingest.clean import CJK
+from pipeline.ingest.header import clean_title
 from pipeline.ingest.labels import LabelParts, is_caps_name
 from pipeline.ingest.language import detect_language
 from pipeline.ingest.learn import Groups
@@ -71,6 +72,7 @@ class Draft:
         """The finished script; :class:`BadInput` when nothing is said in it."""
         groups = Groups()
         roots = [groups.add(b.label) for b in self._blocks]
+        _askers_are_one(groups, [b.label for b in self._blocks])
         roots = [groups.find(r) for r in roots]
         members: dict[str, list[LabelParts]] = {}
         for r, b in zip(roots, self._blocks, strict=True):
@@ -102,7 +104,7 @@ class Draft:
         speakers = _numbered([_speaker(sid, members[r], cjk_names=language.startswith(("zh", "ja", "ko")),
                                        language=language) for r, sid in ids.items()])
         return Script(
-            title=self.title.strip() or fallback_title,
+            title=clean_title(self.title) or fallback_title,
             language=language,
             speakers=tuple(speakers),
             turns=tuple(turns),
@@ -139,7 +141,9 @@ def _speaker(sid: str, labels: list[LabelParts], *, cjk_names: bool, language: s
     """
     first = labels[0]
     paired = next((p for p in labels if p.alt), None)
-    name = max((p.name for p in labels), key=lambda n: (len(n.split()), len(n)))  # DAVIS → SUSAN DAVIS
+    name = first.name
+    if not CJK.search(name):  # ``DAVIS`` first, ``SUSAN DAVIS`` later: the fullest form
+        name = max((p.name for p in labels if not CJK.search(p.name)), key=lambda n: (len(n.split()), len(n)))
     if paired is not None:
         name = paired.name
         if bool(CJK.search(paired.alt)) == cjk_names and bool(CJK.search(paired.name)) != cjk_names:
@@ -165,6 +169,20 @@ _QA_KEYS = {"q": "q", "question": "q", "問": "q", "问": "q", "a": "a", "answer
 #: Labels that name nobody: ``SPEAKER_1``, ``Speaker 2``, ``Unknown``, ``Unknown Speaker``, ``>>``.
 _ANONYMOUS = re.compile(r"^(?:(?:unknown|unidentified)(?:[ _]speaker)?|speaker|>>)$", re.IGNORECASE)
 _NUMBERED_SPEAKER = re.compile(r"^speaker[ _#-]*(\d{1,3})$", re.IGNORECASE)
+
+
+#: Who asks the questions, when the transcript also writes them as ``問：`` / ``Q:``: the same person.
+_ASKERS = {"記者", "记者", "reporter", "interviewer", "採訪者", "采访者", "訪問者", "访问者", "提問者", "提问者"}
+
+
+def _askers_are_one(groups: Groups, labels: list[LabelParts]) -> None:
+    """In a ``問：``/``答：`` transcript, ``記者：`` (or ``Interviewer:``) asking once is the one who asks."""
+    asks = [p for p in labels if _QA_KEYS.get(p.name.strip().casefold()) == "q"]
+    if not asks:
+        return
+    for p in labels:
+        if p.name.strip().casefold() in _ASKERS:
+            groups.union(asks[0].keys[0], p.keys[0])
 
 
 def display_name(name: str, language: str) -> str:

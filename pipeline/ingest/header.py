@@ -30,6 +30,8 @@ _DATE_PATTERNS = (
     re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})(?:\s*日)?(?!\d)"),
     re.compile(r"\b(?P<mon>[A-Za-z]{3,9})\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d{2})\b"),
     re.compile(r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?P<mon>[A-Za-z]{3,9})\.?,?\s+(?P<y>(?:19|20)\d{2})\b"),
+    # Taiwan's ROC calendar: 中華民國108年2月22日, 民國113年5月18日 (year 1 = 1912)
+    re.compile(r"(?:中華民國|中华民国|民國|民国)\s*(?P<roc>\d{1,3})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日?"),
 )
 _DATE_LEAD = re.compile(r"^(?:日期|發布|发布|發佈|发表|發表|時間|时间|更新|Published|Date|Posted|Updated|On)"
                         r"[^:：]{0,6}[:：]?\s*", re.IGNORECASE)
@@ -89,7 +91,8 @@ def find_date(line: str) -> tuple[_dt.date, str] | None:
             continue
         try:
             month = int(m.group("m")) if "m" in pattern.groupindex else _MONTHS[m.group("mon")[:3].lower()]
-            day = _dt.date(int(m.group("y")), month, int(m.group("d")))
+            year = int(m.group("roc")) + 1911 if "roc" in pattern.groupindex else int(m.group("y"))
+            day = _dt.date(year, month, int(m.group("d")))
         except (KeyError, ValueError):
             continue
         return day, (line[:m.start()] + " " + line[m.end():]).strip()
@@ -104,6 +107,9 @@ def date_line(line: str) -> _dt.date | None:
     if found is None:
         return None
     day, rest = found
+    lead = _DATE_LEAD.match(line.strip())
+    if lead and find_date(line.strip()[lead.end():lead.end() + 16]) is not None:
+        return day  # ``時間：民國113年5月18日（六）下午兩點　地點：…``: a date line that goes on to the time and place
     rest = _DATE_LEAD.sub("", rest).strip(" |｜·•-–—,，")
     return day if len(rest) <= 12 else None
 
@@ -127,18 +133,43 @@ _FURNITURE = re.compile(
     r"(?i:transcript|download|listen|play|embed|share|subscribe|print|email|more|menu|search|close|"
     r"skip to (?:main )?content|skip to (?:main )?navigation|jump to content|back to top|"
     r"listen(?: to (?:this|the) (?:episode|story))?|download (?:audio|mp3|transcript)|show transcript|"
-    r"transcribed by \S+|this transcript was (?:auto-?)?generated.*)"
+    r"transcribed by \S+|this transcript was (?:auto-?)?generated.*|speakers|summary keywords|keywords|"
+    r"summary|show notes|episode notes|table of contents|contents|links|resources|sponsors|chapters)"
+    r"|目錄|目录|摘要|本集重點|本集重点|列印本頁|列印|打印本页|回上頁|回上页"
+    r"|(?:首頁|首页|主頁|主页)[^。！？!?，,：:\s]{0,30}"
     r"|跳到主要內容區塊|跳到主要内容|跳至主要內容|跳至主要内容|跳到主內容|回到頂端|回到顶部|:::"
     r"|<iframe\b.*|<script\b.*|<embed\b.*"
     r")\s*$"
 )
 
 
+#: Words of a site's navigation bar; copied from a page, the bar runs together into one line.
+_NAV_WORDS = re.compile(r"(?i:facebook|youtube|instagram|twitter|line|rss|email|menu|home|sitemap|login)|"
+                        r"網站導覽|网站导览|加入好友|回首頁|回首页|首頁|首页|分享|友善列印|字級|字级|English|寫信給|写信给|"
+                        r"網站地圖|网站地图|無障礙|无障碍|常見問答|常见问答")
+_SENTENCE_MARK = re.compile(r"[。！？!?，,]")
+
+
 def is_boilerplate(line: str) -> bool:
     """Site furniture: breadcrumbs, copyright, share/subscribe prompts, editor credits, (完), a player's
-    buttons, skip links, embed code."""
+    buttons, skip links, embed code, a navigation bar run together into one line."""
     s = line.strip()
-    return len(s) <= 160 and bool(_BREADCRUMB.match(s) or _FOOTER.search(s)) or bool(_FURNITURE.match(s))
+    if len(s) <= 160 and bool(_BREADCRUMB.match(s) or _FOOTER.search(s)) or bool(_FURNITURE.match(s)):
+        return True
+    return len(s) <= 120 and len(_NAV_WORDS.findall(s)) >= 3 and not _SENTENCE_MARK.search(s)
+
+
+_TRANSCRIPT_WORDS = re.compile(r"^(?i:(?:full\s+)?transcript(?:\s+(?:for|of))?)\s*[:：\-–—|]?\s+(?=\S)|"
+                               r"\s*[:：\-–—|(（]?\s*(?i:(?:full\s+)?transcript)[)）]?$|"
+                               r"\s*[-–—|:：(（]?\s*(?:逐字稿|文字稿|文字實錄|文字实录)[)）]?$")
+_TITLE_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200D]+")
+
+
+def clean_title(title: str) -> str:
+    """A title as a listener hears it: no "Transcript for …" / "… Transcript" wrapping, no emoji."""
+    s = _TITLE_EMOJI.sub("", title).strip()
+    cleaned = _TRANSCRIPT_WORDS.sub("", s).strip()
+    return " ".join((cleaned or s).split())
 
 
 def is_stamp(line: str) -> bool:
@@ -215,4 +246,17 @@ def parse_header(lines: Sequence[str], *, allow_title: bool = True) -> Header:
             continue
         first_content = False
         head.description.append(s)
+    return _headline_above_date(head, texts)
+
+
+def _headline_above_date(head: Header, texts: list[str]) -> Header:
+    """A page copied with its section name first (``新聞與公告``, then the headline, then the date): the
+    headline is the title-shaped line right above the date, when it is fuller than the section name."""
+    dated = next((n for n, s in enumerate(texts) if not is_boilerplate(s) and date_line(s) is not None), None)
+    if dated is None or dated == 0 or not head.title:
+        return head
+    above = texts[dated - 1]
+    if above in head.description and title_like(above) and len(above) > 2 * len(head.title):
+        head.description.remove(above)
+        head.title = split_title_date(above)[0]
     return head

@@ -74,6 +74,10 @@ class Groups:
         self._by_word(parts.name, root)
         return self.find(root)
 
+    def union(self, a: str, b: str) -> None:
+        """Make the speakers of keys ``a`` and ``b`` one."""
+        self._union(a, b)
+
     def _union(self, root: str, k: str) -> None:
         other = self.find(k)
         root = self.find(root)
@@ -223,8 +227,9 @@ def learn_inline_labels(lines: Sequence[str], *, loose: bool = False) -> dict[in
         for i, r in root_of.items():
             # a one-time label written like the others, even one with nothing after it ("Cleo:" at
             # the end): a label, never words of the previous speaker
-            if r not in keep and i > first and _lookalike(cands[i][0], known):
-                keep.add(r)
+            if r not in keep and i > first and (_lookalike(cands[i][0], known)
+                                                or directions.is_direction_line(cands[i][1])):
+                keep.add(r)  # (or ``**ALL** (laughs)``: someone who only laughs is no speech of the last speaker)
     found = {i: cands[i] for i, r in root_of.items() if r in keep}
     timed = sum(1 for _, rest in found.values() if _BARE_TS.match(rest))
     if found and timed * 2 > len(found):  # ``Greta Lind: 0:11 Forty-one…`` on most lines: the time is metadata

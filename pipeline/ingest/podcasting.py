@@ -76,10 +76,15 @@ def join_words(pieces: list[str]) -> str:
     out = ""
     for piece in pieces:
         if out and not (out.endswith(_NO_SPACE_AFTER) or piece.startswith(_NO_SPACE_BEFORE)
-                        or (CJK.match(out[-1]) and CJK.match(piece[0])) or out[-1].isspace()):
+                        or (_wide(out[-1]) and _wide(piece[0])) or out[-1].isspace()):
             out += " "
         out += piece
     return out
+
+
+def _wide(ch: str) -> bool:
+    """A CJK character or full-width punctuation: no space next to another one."""
+    return bool(CJK.match(ch)) or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef"
 
 
 def _label(who: str | None) -> LabelParts:
