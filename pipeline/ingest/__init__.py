@@ -25,7 +25,7 @@ __all__ = ["FORMATS", "load_script", "parse_text", "script_from_dict", "script_t
 
 #: Input format names accepted by ``format`` (the CLI's ``--format`` choices are these; importing this
 #: package loads no parser, so ``recast --help`` can read them).
-FORMATS = ("article", "inline", "markdown", "vtt", "srt", "json", "plain")
+FORMATS = ("article", "inline", "markdown", "vtt", "srt", "json", "html", "plain")
 
 
 def __getattr__(name: str):

@@ -107,7 +107,8 @@ def assemble(lines: Sequence[Line], labels: Labels, draft: Draft) -> None:
     if titles and not draft.title:
         draft.title, day = hdr.split_title_date(titles[0])
     draft.title = draft.title or head.title
-    draft.published = draft.published or day or head.published
+    draft.published = draft.published or day or head.published or next(
+        (d for ln in head_lines if ln.kind == "quote" and (d := hdr.date_line(ln.text)) is not None), None)
     draft.description.extend(head.description)
     draft.key_points.extend(head.key_points)
     bare_labels = {i for i, (_, rest) in labels.items() if not rest}

@@ -246,7 +246,22 @@ def parse_header(lines: Sequence[str], *, allow_title: bool = True) -> Header:
             continue
         first_content = False
         head.description.append(s)
-    return _headline_above_date(head, texts)
+    return _headline_repeated(_headline_above_date(head, texts))
+
+
+def _headline_repeated(head: Header) -> Header:
+    """``Headline : Show Name Description…`` copied from a page's title bar, and the headline again on its
+    own line: the line is the title."""
+    fuller = [head.title] if head.title else head.description[:1]
+    for line in head.description:
+        if (title_like(line) and len(line) >= 12
+                and any(f != line and f.startswith(line) for f in fuller)):
+            head.description.remove(line)
+            if not head.title and fuller[0] in head.description:
+                head.description.remove(fuller[0])  # the title bar's run-on copy
+            head.title = line
+            break
+    return head
 
 
 def _headline_above_date(head: Header, texts: list[str]) -> Header:

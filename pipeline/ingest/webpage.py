@@ -46,6 +46,10 @@ def parse_html(text: str, source: SourceInfo, fallback_title: str,
     title, published = _metadata(text, doc)
     if title and script.title in (fallback_title, "Untitled", ""):
         script = dataclasses.replace(script, title=title)
+    if published is None and script.published is None:  # 中華民國108年2月22日 in a date <div>
+        from pipeline.ingest.header import date_line
+
+        published = next((d for line in _block_text(doc).split("\n") if (d := date_line(line)) is not None), None)
     if published is not None and script.published is None:
         script = dataclasses.replace(script, published=published)
     return script
