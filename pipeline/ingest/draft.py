@@ -104,7 +104,7 @@ class Draft:
         speakers = _numbered([_speaker(sid, members[r], cjk_names=language.startswith(("zh", "ja", "ko")),
                                        language=language) for r, sid in ids.items()])
         return Script(
-            title=clean_title(self.title) or fallback_title,
+            title=clean_title(self.title) or untitled(spoken, language, speakers) or fallback_title,
             language=language,
             speakers=tuple(speakers),
             turns=tuple(turns),
@@ -114,6 +114,14 @@ class Draft:
             key_points=tuple(k.strip() for k in self.key_points if k.strip()),
             source=source,
         )
+
+
+def untitled(spoken: str, language: str, speakers: list[Speaker] | tuple[Speaker, ...]) -> str:
+    """The title of a transcript that states none: from what is said (its keyphrases), never the file name."""
+    from pipeline.keyphrases import content_title
+
+    names = [form for sp in speakers for form in (sp.name, sp.label, *sp.aliases)]
+    return content_title(spoken, language, exclude=names)
 
 
 def make_turn(speaker: str, paragraphs: list[tuple[str, bool]], chapter: int | None) -> Turn:

@@ -90,7 +90,7 @@ def narrate_markdown(text: str, source: SourceInfo, fallback_title: str) -> Scri
                 headings.append((len(paras), ln.text))
         elif ln.kind != "quote":
             paras.append(ln.text)
-    return narrated(paras, source, title or fallback_title, published, headings)
+    return narrated(paras, source, title, published, headings, fallback_title)
 
 
 def parse_markdown(text: str, draft: Draft) -> str | None:

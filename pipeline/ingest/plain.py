@@ -51,11 +51,11 @@ def parse_plain(raw_lines: Sequence[str], source: SourceInfo, fallback_title: st
     while paras and (hdr.is_stamp(paras[0]) or hdr.date_line(paras[0])):
         published = published or hdr.date_line(paras[0])
         paras.pop(0)
-    return narrated(paras, source, title or fallback_title, published)
+    return narrated(paras, source, title, published, fallback_title=fallback_title)
 
 
 def narrated(paras: Sequence[str], source: SourceInfo, title: str, published: _dt.date | None = None,
-             headings: Sequence[tuple[int, str]] = ()) -> Script:
+             headings: Sequence[tuple[int, str]] = (), fallback_title: str = "Untitled") -> Script:
     """A one-narrator script: paragraphs grouped into turns of about :data:`TURN_CHARS` characters.
 
     ``headings`` are (index of the paragraph a section starts at, heading) pairs; they become chapters
@@ -86,5 +86,10 @@ def narrated(paras: Sequence[str], source: SourceInfo, title: str, published: _d
     turns.append(make_turn("s1", group, len(chapters) - 1 if chapters else None))
     if not any(t.spoken_text.strip() for t in turns):
         raise BadInput(f"{source.path}: found no speech to read")
+    from pipeline.ingest.draft import untitled
+    from pipeline.ingest.header import clean_title
+
+    spoken = "\n".join(t.spoken_text for t in turns)
+    title = clean_title(title) or untitled(spoken, language, ()) or fallback_title
     return Script(title=title, language=language, speakers=(Speaker("s1", narrator.name, narrator.label),),
                   turns=tuple(turns), chapters=tuple(chapters), published=published, source=source)

@@ -99,7 +99,7 @@ def _subtitle_script(cues: list, title: str, source: SourceInfo, fallback: str) 
     if all(parts is None for parts, _ in runs):
         if not any(t.strip() for _, t in runs):
             raise BadInput(f"{source.path}: the subtitles contain no text")
-        return narrated(narration_chunks(cues, TURN_CHARS), source, title or fallback)
+        return narrated(narration_chunks(cues, TURN_CHARS), source, title, fallback_title=fallback)
     unnamed = narrator_label("zh" if CJK.search(runs[0][1]) else "en")
     for parts, run_text in runs:
         draft.turn(parts or unnamed)

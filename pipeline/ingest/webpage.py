@@ -42,10 +42,10 @@ def parse_html(text: str, source: SourceInfo, fallback_title: str,
     body = _main_text(text) or _block_text(doc)
     if not body.strip():
         raise BadInput(f"{source.path}: the page has no text")
-    script = dataclasses.replace(read_text(body), source=source)
     title, published = _metadata(text, doc)
-    if title and script.title in (fallback_title, "Untitled", ""):
-        script = dataclasses.replace(script, title=title)
+    if title and title not in body[:1000]:
+        body = f"{title}\n\n{body}"  # the headline heads the text, where a copied transcript has it
+    script = dataclasses.replace(read_text(body), source=source)
     if published is None and script.published is None:  # 中華民國108年2月22日 in a date <div>
         from pipeline.ingest.header import date_line
 

@@ -96,7 +96,13 @@ def test_date_lines(line, day):
     assert script.published == day
 
 
-def test_untitled_text_takes_the_file_stem():
+def test_untitled_text_is_titled_from_what_is_said():
+    text = ("Ann Lee: Today we look at rain gardens.\nBo Chen: Rain gardens catch the water from downspouts.\n"
+            "Ann Lee: And clay soil? Clay soil drains slowly, so rain gardens need gravel.\n"
+            "Bo Chen: Gravel under the rain gardens, yes, and native plants.\n")
+    script = parse_text(text, source_path="/x/episode-7.txt")
+    assert script.title == "Rain Gardens and Clay Soil"
+    # nothing to title it by (greetings only): the file's own name
     script = parse_text("Ann Lee: Hi.\nBo Chen: Hello.\nAnn Lee: Bye.\n", source_path="/x/my-episode.txt")
     assert script.title == "my-episode"
 
