@@ -29,10 +29,10 @@ class MeasurementError(Exception):
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary name beside ``path``, then rename it into place."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, "utf-8")
-    os.replace(tmp, path)
+    """Write ``text`` to a temporary name beside ``path``, then rename it into place (Recast's own helper)."""
+    from pipeline.fsutil import atomic_write_text
+
+    atomic_write_text(path, text)
 
 
 # ------------------------------------------------------------------------------------------ processes

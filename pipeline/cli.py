@@ -19,6 +19,7 @@ from pipeline.edition import AUDIO_FORMATS
 from pipeline.errors import BadInput, RecastError
 from pipeline.ingest import FORMATS
 from pipeline.render import ENGINE_CHOICES, INTRO_CHOICES
+from pipeline.synth.engines import engine_names
 
 app = typer.Typer(
     name="recast",
@@ -73,6 +74,10 @@ def inspect(
 
     script = ingest.load_script(file, fmt.value if fmt else None)
     data = ingest.script_to_dict(script)
+    data["warnings"] = list(script.warnings)  # what was read leniently (loose cue timings …)
+    if not json_out:
+        for warning in script.warnings:
+            _ui(False).warning(warning)
     cast_obj = None
     if engine is not None or cast is not None:
         from pipeline.render import resolve_cast
@@ -154,7 +159,7 @@ def summarize(
 def voices(
     lang: Annotated[Optional[str], typer.Option("--lang", "-l", help="Only voices for this language, "
                                                 "e.g. zh-TW, zh, en-US.")] = None,
-    engine: Annotated[Optional[EngineChoice], typer.Option("--engine", "-e", help="edge or espeak.")] = None,
+    engine: Annotated[Optional[EngineChoice], typer.Option("--engine", "-e", help=f"{engine_names()}.")] = None,
     json_out: JsonOpt = False,
     refresh: Annotated[bool, typer.Option("--refresh", help="Update the Edge voice list from the live "
                                           "service.")] = False,
@@ -163,7 +168,7 @@ def voices(
     from pipeline.cast import voices as catalogue
 
     if engine is EngineChoice.auto:
-        raise BadInput("--engine takes edge or espeak here")
+        raise BadInput(f"--engine takes {engine_names()} here")
     ui = _ui(json_out)
     if refresh:
         count = catalogue.refresh_edge_voices()

@@ -174,7 +174,7 @@ _HAN_RE = re.compile(f"[{HAN}]")
 @functools.lru_cache(maxsize=32)
 def _sample_variant(sample: str) -> str:
     if not _HAN_RE.search(sample):
-        return SIMPLIFIED
+        return SIMPLIFIED  # what chinese_variant answers too, without loading opencc
     from pipeline.ingest.language import chinese_variant
 
     return chinese_variant(sample)

@@ -18,8 +18,7 @@ import dataclasses
 import math
 import re
 import subprocess
-import wave
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -285,26 +284,9 @@ def _lufs(power: float) -> float:
     return -0.691 + 10 * math.log10(power) if power > 0 else -math.inf
 
 
-def wav_master(path: Path, *, workers: int = 2) -> Master:
-    """A mono 16-bit PCM WAV file as a :class:`Master`, measured and planned to reach the target."""
-    path = Path(path)
-    try:
-        with wave.open(str(path), "rb") as w:
-            rate, frames = w.getframerate(), w.getnframes()
-            if w.getnchannels() != 1 or w.getsampwidth() != 2:
-                raise RecastError(f"{path.name} is not mono 16-bit PCM")
-    except (wave.Error, EOFError) as err:
-        raise RecastError(f"{path.name} is not a WAV file: {err}") from err
-    peak = _ebur128(path, peak="sample")["sample"]
-    plan = plan_final([(path, 0.0, blocks(path))], peak, workers=workers)
-
-    def read() -> Iterator[bytes]:
-        with wave.open(str(path), "rb") as w:
-            while chunk := w.readframes(_CHUNK // 2):
-                yield chunk
-
-    return Master(sample_rate=rate, frames=frames, loudness_lufs=plan.loudness_lufs, peak_dbfs=peak, read=read,
-                  gain_db=plan.gain_db, limit_dbfs=plan.limit_dbfs, final_lufs=plan.final_lufs)
+def sample_peak(path: Path) -> float:
+    """The sample peak of an audio file in dBFS (ffmpeg's ebur128)."""
+    return _ebur128(path, peak="sample")["sample"]
 
 
 def final_chain(master: Master, *, offset_db: float = 0.0, limit_dbfs: float | None = None,

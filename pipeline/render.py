@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.errors import BadInput
 from pipeline.progress import NullProgress, Progress, Timer
+from pipeline.synth.engines import ENGINES
 
 if TYPE_CHECKING:  # the CLI imports this module for its choices; the stages load what they need
     from pipeline.edition import Manifest
@@ -26,9 +27,8 @@ Notice = Callable[[str], None]
 
 #: ``--intro``: the two summary modes, or no intro at all.
 INTRO_CHOICES = ("auto", "source", "none")
-#: ``--engine``: ``auto`` and the names of :data:`pipeline.synth.engines.ENGINES`, spelled here because that
-#: registry loads asyncio (the CLI reads this for its help); tests/render/test_options.py keeps them equal.
-ENGINE_CHOICES = ("auto", "edge", "espeak")
+#: ``--engine``: ``auto`` (Edge when it answers, else espeak-ng) and the registered engines.
+ENGINE_CHOICES = ("auto", *ENGINES)
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,6 @@ class RenderOptions:
     def __post_init__(self) -> None:
         from pipeline.edition import AUDIO_FORMATS
         from pipeline.ingest import FORMATS
-        from pipeline.synth.engines import ENGINES
 
         if self.intro not in INTRO_CHOICES:
             raise BadInput(f"--intro takes {_alternatives(INTRO_CHOICES)}, not {self.intro!r}")
@@ -103,6 +102,8 @@ def render_file(path: Path, options: RenderOptions, ui=None) -> RenderResult:
     timer = Timer()
     with timer("ingest"):
         script = ingest.load_script(Path(path), options.input_format)
+    for warning in script.warnings:  # read, but leniently: the user should know (one line each)
+        (ui.warning if ui is not None else notice)(warning)
     return render_script(script, options, progress=progress, notice=notice, timer=timer)
 
 
@@ -134,7 +135,7 @@ def render_script(script: Script, options: RenderOptions, *, progress: Progress 
         with timer("cast"):
             engine = get_engine(options.engine, notice=notice)
             cast = _cast(script, engine.name, options.cast_file)
-        show_title = options.show_title or _show_title(output)
+        show_title = options.show_title or _show_title(output, notice)
         with timer("summarize"):
             summary = _summary(script, options.intro, cast, show_title)
         with timer("prepare"):
@@ -179,11 +180,20 @@ def _cast(script: Script, engine: str, cast_file: Path | None) -> Cast:
     return cast_script(script, engine, cast_file=cast_file)
 
 
-def _show_title(output: Path) -> str | None:
-    """The title of the show published from ``output``, wherever its show file lives (as publishing finds it)."""
+def _show_title(output: Path, notice: Notice) -> str | None:
+    """The title of the show published from ``output``, wherever its show file lives (as publishing finds it).
+
+    A show file that cannot be read does not stop a render: it says so, and the album is the default.
+    """
+    from pipeline.errors import OutputError
     from pipeline.publish.catalogue import show_title_for
 
-    return show_title_for(output)
+    try:
+        return show_title_for(output)
+    except (BadInput, OutputError) as err:
+        notice(f"the show's title cannot be read ({err}); the edition is tagged with the default album name. "
+               "Fix the show with `recast show --set title=…`")
+        return None
 
 
 def _summary(script: Script, intro: str, cast: Cast, show_title: str | None) -> Summary | None:

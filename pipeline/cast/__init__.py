@@ -26,6 +26,7 @@ from pipeline.cast.voices import Catalogue, load_catalogue
 from pipeline.errors import BadInput, RecastError
 from pipeline.lang import script_region
 from pipeline.model import Cast, Script, Speaker, Voice, VoiceSettings
+from pipeline.synth.engines import ENGINES, engine_names
 
 #: (pitch Hz, rate %) offsets for reusing a voice, in order of use: clearly audible, still natural.
 VARIANTS: tuple[tuple[int, int], ...] = ((0, 0), (10, 8), (-10, -8), (20, -4), (-20, 4), (10, -10), (-10, 10),
@@ -41,8 +42,8 @@ _QUESTION_END = re.compile(r"(?:[?？]|[嗎吗呢麼么][。．.!！…~～]*)$"
 def cast_script(script: Script, engine: str, *, cast_file: Path | None = None,
                 catalogue: Catalogue | None = None) -> Cast:
     """Cast ``script`` for ``engine`` (``edge`` or ``espeak``); see the module doc for the rules."""
-    if engine not in ("edge", "espeak"):
-        raise BadInput(f"engine must be edge or espeak, not {engine!r}")
+    if engine not in ENGINES:
+        raise BadInput(f"engine must be {engine_names()}, not {engine!r}")
     catalogue = catalogue or load_catalogue()
     preset = load_preset(script_region(script), engine)  # a bare "zh" is cast as its text is written
     user = load_cast_file(cast_file, script, engine, catalogue) if cast_file else CastFile()

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from pipeline.errors import RecastError
 from pipeline.model import Voice
+from pipeline.synth.engines import ENGINES as _ENGINE_REGISTRY
 
 #: The project's voices/ folder.
 VOICES_DIR = Path(__file__).resolve().parents[2] / "voices"
@@ -29,7 +30,7 @@ EDGE_FILE = "edge-voices.json"
 ESPEAK_FILE = "espeak.toml"
 EDGE_FORMAT = "recast-edge-voices/1"
 ROLES = ("host", "guest", "narrator")
-ENGINES = ("edge", "espeak")
+ENGINES = tuple(_ENGINE_REGISTRY)  # the registered engines (pipeline.synth.engines.ENGINES)
 
 
 # ------------------------------------------------------------------------------------------ catalogue

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import BadInput
+from pipeline.lang import CJK_PUNCTUATION, FULL_WIDTH, HAN
 
 #: Largest transcript Recast reads (bytes).
 MAX_BYTES = 10 * 1024 * 1024
@@ -178,7 +179,7 @@ def _detect(data: bytes, name: str) -> tuple[str, str]:
     return str(best), best.encoding
 
 
-_HAN_TEXT = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef\s0-9A-Za-z.,!?:;'\"()\-]")
+_HAN_TEXT = re.compile(f"[{HAN}{CJK_PUNCTUATION}{FULL_WIDTH}\\s0-9A-Za-z.,!?:;'\"()\\-]")
 
 
 def _han_share(text: str) -> float:

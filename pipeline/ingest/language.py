@@ -60,7 +60,7 @@ def chinese_variant(text: str) -> str:
     script tagged plain ``zh``)."""
     chars = sorted(set(_HAN.findall(text)))
     if not chars:
-        return "zh-TW"
+        return "zh-CN"  # nothing to tell by: Simplified, as a bare "zh" tag reads (pipeline.lang.region)
     joined = "\n".join(chars)
     to_simplified = _converter("t2s").convert(joined).split("\n")
     to_traditional = _converter("s2t").convert(joined).split("\n")

@@ -111,8 +111,9 @@ def _loose(line: str, lineno: int, name: str, loose: list[str]) -> re.Match:
 
 def _warn_loose(loose: list[str], fmt: str, form: str, warnings: list[str] | None) -> None:
     if loose and warnings is not None:
-        more = f" and {len(loose) - 1} more" if len(loose) > 1 else ""
-        warnings.append(f"read {len(loose)} cue timing(s) not in {fmt} form ({form}): {loose[0]}{more}")
+        n = len(loose)
+        warnings.append(f"read {n} cue timing{'s' if n > 1 else ''} not written the {fmt} way ({form}); "
+                        f"first at {loose[0]}")
 
 
 _CHEVRON = re.compile(r"^>>\s*")

@@ -2,7 +2,7 @@
 
 Linear in the number of clips and flat in memory, whatever the length of the edition:
 
-1. **Prepare** every clip (:mod:`~pipeline.mix.decode`): decode, find the speech inside it, keep a few ms
+1. **Prepare** every clip (:mod:`~pipeline.mix.clips`): decode, find the speech inside it, keep a few ms
    around it, fade the edges so joins never click (:mod:`~pipeline.mix.pcm`, the one module that uses
    pydub), and append it to its speaker's scratch WAV.
 2. **Level-match** (:mod:`~pipeline.mix.levels`): one gain per speaker brings every voice to the same
@@ -24,7 +24,7 @@ from pathlib import Path
 
 from pipeline import loudness
 from pipeline.errors import BadInput
-from pipeline.mix.decode import DECODE_BATCH, SCRATCH_FRAMES, open_wav, prepare_all, too_long
+from pipeline.mix.clips import DECODE_BATCH, SCRATCH_FRAMES, open_wav, prepare_all, too_long
 from pipeline.mix.layout import (
     SECTION_GRID,
     SECTION_QUIET,

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import RecastError
-from pipeline.mix.decode import Prepared
+from pipeline.mix.clips import Prepared
 from pipeline.mix.settings import KEEP_LEAD_MS, KEEP_TAIL_MS, WIDTH, MixSettings, ms
 from pipeline.model import NARRATOR_ID, Clip, Placement, Section, SentenceTiming
 
@@ -32,7 +32,7 @@ SECTION_QUIET = 2 * 1152
 
 
 @dataclass(frozen=True)
-class Segment:
+class Slot:
     """A stretch of the master: ``silence`` frames, then ``frames`` frames of a speaker's scratch WAV."""
 
     silence: int
@@ -47,7 +47,7 @@ class Segment:
 class Layout:
     """Where every clip goes."""
 
-    segments: tuple[Segment, ...]
+    segments: tuple[Slot, ...]
     """The master, in order."""
     placements: tuple[Placement, ...]
     """Where every clip's speech lies, in play order."""
@@ -74,7 +74,7 @@ def layout(clips: Sequence[Clip], prepared: list[Prepared], settings: MixSetting
     """Where every clip goes. ``digests``: each clip file's sha256 (see :func:`digest`)."""
     rate = settings.sample_rate
     cutter = _Cutter(clips, prepared, settings, digests)
-    segments: list[Segment] = []
+    segments: list[Slot] = []
     cuts: list[int] = []
     cursor = 0  # frames laid out so far
     prev_tail = 0  # frames of the previous clip after its speech end
@@ -94,7 +94,7 @@ def layout(clips: Sequence[Clip], prepared: list[Prepared], settings: MixSetting
             at = -(-(cursor + silence) // SECTION_GRID) * SECTION_GRID
             silence = at - cursor
             cuts.append(at)
-        segments.append(Segment(silence, prep.speaker, prep.offset, prep.frames, digests[i]))
+        segments.append(Slot(silence, prep.speaker, prep.offset, prep.frames, digests[i]))
         cursor += silence
         start, end = cursor + prep.speech_from, cursor + prep.speech_to
         placements.append(_place(clip, ms(start, rate), ms(end, rate), prep, ms(start, rate) - prep.clip_speech_ms))
@@ -102,7 +102,7 @@ def layout(clips: Sequence[Clip], prepared: list[Prepared], settings: MixSetting
         prev_tail = prep.frames - prep.speech_to
         started = True
     tail = max(0, settings.tail_ms * rate // 1000 - prev_tail)
-    segments.append(Segment(tail))
+    segments.append(Slot(tail))
     return Layout(tuple(segments), tuple(placements), cursor + tail, tuple(cuts))
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import loudness
-from pipeline.mix.decode import Prepared
+from pipeline.mix.clips import Prepared
 from pipeline.mix.settings import MixSettings
 
 #: A speaker's gain kept from the previous render of the edition while the new one is within this of it

@@ -10,14 +10,14 @@ from pathlib import Path
 
 from pipeline.errors import RecastError
 from pipeline.mix import pcm as pcm_ops
-from pipeline.mix.layout import Segment
+from pipeline.mix.layout import Slot
 from pipeline.mix.settings import WIDTH
 
 #: Frames per chunk when the master is streamed.
 CHUNK_FRAMES = 1 << 16
 
 
-def stream(segments: tuple[Segment, ...], gains: dict[str, float], files: dict[str, Path],
+def stream(segments: tuple[Slot, ...], gains: dict[str, float], files: dict[str, Path],
            rate: int, start: int = 0, end: int | None = None) -> Iterator[bytes]:
     """The master's PCM in order — its frames from ``start`` to ``end`` (the end when None) — in chunks of
     at most CHUNK_FRAMES frames, each clip with its speaker's gain."""

@@ -44,8 +44,10 @@ class VoiceSettings:
     """Volume change in percent (−50 … +50)."""
 
     def __post_init__(self) -> None:
-        if self.engine not in ("edge", "espeak"):
-            raise BadInput(f"unknown engine {self.engine!r}")
+        from pipeline.synth.engines import ENGINES, engine_names
+
+        if self.engine not in ENGINES:
+            raise BadInput(f"unknown engine {self.engine!r}; Recast has {engine_names(', ')}")
         if not self.voice or any(c in self.voice for c in "<>&'\"\n"):
             raise BadInput(f"invalid voice name {self.voice!r}")
         for name, value, lo, hi in (("rate", self.rate, -50, 100), ("pitch", self.pitch, -50, 50),

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import BadInput, OutputError
-from pipeline.publish.edition import EditionInfo
+from pipeline.publish.reader import EditionInfo
 from pipeline.publish.show import SHOW_FILE, load_show
 
 CATALOGUE_FILE = "show.sqlite"
@@ -150,12 +150,10 @@ def show_file_for(output_dir: Path) -> Path:
 
 
 def show_title_for(output_dir: Path) -> str | None:
-    """The title of the show of ``output_dir``, or None when it has none yet (or it cannot be read)."""
-    try:
-        path = show_file_for(output_dir)
-        return load_show(path).title.strip() if path.is_file() else None
-    except (BadInput, OutputError):
-        return None
+    """The title of the show of ``output_dir``, or None when it has none yet; a show file that cannot be
+    read is :class:`BadInput` (the caller decides whether that stops it)."""
+    path = show_file_for(output_dir)
+    return load_show(path).title.strip() if path.is_file() else None
 
 
 @contextlib.contextmanager

@@ -33,9 +33,10 @@ from email.utils import format_datetime
 
 from lxml import etree
 
+from pipeline.edition import TRANSCRIPT_SRT, TRANSCRIPT_VTT
 from pipeline.publish.catalogue import EpisodeRow
-from pipeline.publish.edition import EditionInfo
 from pipeline.publish.notes import notes_fragment, xml_safe
+from pipeline.publish.reader import EditionInfo
 from pipeline.publish.show import Show
 from pipeline.publish.urls import file_url
 
@@ -165,7 +166,7 @@ def _item(ch: etree._Element, show: Show, row: EpisodeRow, number: int | None, c
         _sub(item, f"{{{PODCAST_NS}}}chapters", url=url(ed.chapters_file.name), type=ed.chapters_file.mime)
     for tr in ed.transcripts:
         attrs = {"url": url(tr.name), "type": tr.mime, "language": ed.language}
-        if tr.mime in ("text/vtt", "application/x-subrip"):
+        if tr.mime in (TRANSCRIPT_VTT.mime, TRANSCRIPT_SRT.mime):
             attrs["rel"] = "captions"
         _sub(item, f"{{{PODCAST_NS}}}transcript", **attrs)
     for person in ed.persons:
@@ -183,7 +184,7 @@ def _item(ch: etree._Element, show: Show, row: EpisodeRow, number: int | None, c
         if ed.chapters_file is not None:
             _sub(item, f"{{{PODCAST_NS_GITHUB}}}chapters", url=url(ed.chapters_file.name),
                  type=ed.chapters_file.mime)
-        vtt = next((t for t in ed.transcripts if t.mime == "text/vtt"), None)
+        vtt = next((t for t in ed.transcripts if t.mime == TRANSCRIPT_VTT.mime), None)
         if vtt is not None:
             _sub(item, f"{{{PODCAST_NS_GITHUB}}}transcript", url=url(vtt.name), type=vtt.mime,
                  language=ed.language, rel="captions")

@@ -22,8 +22,8 @@ from pipeline import ffmpeg
 from pipeline.errors import BadInput, RecastError
 from pipeline.fsutil import atomic_write_bytes, copy_atomic
 from pipeline.publish.catalogue import Catalogue, EpisodeRow, catalogue_path, open_catalogue, show_file_for
-from pipeline.publish.edition import EditionInfo, read_edition
 from pipeline.publish.feed import FeedContext, build_feed
+from pipeline.publish.reader import EditionInfo, read_edition
 from pipeline.publish.show import SHOW_FILE, Show, apply_sets, default_show, load_show, save_show
 from pipeline.publish.site import EPISODES_DIR, SITE_INDEX, SiteContext, build_site
 from pipeline.publish.urls import FEED_FILE, check_base_url, episode_guid, file_url, podcast_guid

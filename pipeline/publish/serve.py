@@ -27,7 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from pipeline.edition import AUDIO_FILES, CHAPTERS
+from pipeline.edition import AUDIO_FILES, CHAPTERS, SHOWNOTES_HTML, SHOWNOTES_MD, TRANSCRIPTS
 from pipeline.errors import BadInput
 
 log = logging.getLogger("recast.serve")
@@ -35,11 +35,13 @@ log = logging.getLogger("recast.serve")
 MAX_RANGES = 16
 _CHUNK = 64 * 1024
 _BY_NAME = {"feed.xml": "application/rss+xml; charset=utf-8", CHAPTERS.name: CHAPTERS.mime}
+_TEXT = "; charset=utf-8"
 _BY_SUFFIX = {
-    **{Path(f.name).suffix: f.http_type for f in AUDIO_FILES.values()}, ".json": "application/json", ".vtt": "text/vtt; charset=utf-8",
-    ".srt": "application/x-subrip; charset=utf-8", ".html": "text/html; charset=utf-8",
+    **{Path(f.name).suffix: f.http_type for f in AUDIO_FILES.values()},
+    **{Path(f.name).suffix: f.http_type + ("" if f.http_type.endswith("json") else _TEXT)
+       for f in (*TRANSCRIPTS, SHOWNOTES_HTML, SHOWNOTES_MD)},
     ".xml": "application/xml; charset=utf-8", ".css": "text/css; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8", ".md": "text/markdown; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
     ".txt": "text/plain; charset=utf-8", ".toml": "application/toml; charset=utf-8", ".png": "image/png",
     ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp", ".svg": "image/svg+xml",
 }

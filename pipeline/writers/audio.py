@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import ffmpeg, loudness
-from pipeline.edition import AUDIO_FILES
-from pipeline.errors import RecastError
+from pipeline.edition import AUDIO_FILES, AUDIO_FORMATS
+from pipeline.errors import BadInput
 from pipeline.fsutil import atomic_path
 from pipeline.model import Loudness, Master, TimedChapter
 from pipeline.writers import tags as tagging
@@ -33,6 +33,8 @@ BITRATE = "96k"
 class AudioWriter:
     """Encodes the master into one container; the subclasses say which, as data."""
 
+    format: str
+    """The format's name (``--formats``), a key of :data:`pipeline.edition.AUDIO_FILES`."""
     name: str
     """File name in the edition folder (from :data:`pipeline.edition.AUDIO_FILES`)."""
     mime: str
@@ -113,6 +115,7 @@ class Mp3Writer(AudioWriter):
     and CHAP/CTOC chapters via mutagen. Each section is an MP3 of its own; the concat demuxer joins them
     (the LAME header keeps the first section's delay and the last one's padding: gapless)."""
 
+    format = "mp3"
     name = AUDIO_FILES["mp3"].name
     mime = AUDIO_FILES["mp3"].mime
     #: LAME's low-pass (about 16 kHz at 96 kb/s mono) takes treble that K-weighting counts: measured
@@ -139,6 +142,7 @@ class M4aWriter(AudioWriter):
     was 0 dB instead of 1.6 dB on a 40-minute edition.
     """
 
+    format = "m4a"
     name = AUDIO_FILES["m4a"].name
     mime = AUDIO_FILES["m4a"].mime
     #: measured −0.05 to +0.05 LU on speech
@@ -177,8 +181,10 @@ def _read_files(paths: list[Path], size: int = 1 << 20) -> Iterator[bytes]:
                 yield chunk
 
 
-#: Audio writers by format name (``--formats``).
-AUDIO_WRITERS: dict[str, type] = {"mp3": Mp3Writer, "m4a": M4aWriter}
+#: Audio writers by format name (``--formats``): one for each audio file of the edition contract.
+AUDIO_WRITERS: dict[str, type] = {w.format: w for w in (Mp3Writer, M4aWriter)}
+if tuple(AUDIO_WRITERS) != AUDIO_FORMATS:  # a format in the contract has a writer, and no writer is unnamed
+    raise ImportError(f"audio writers {tuple(AUDIO_WRITERS)} do not match the edition's formats {AUDIO_FORMATS}")
 
 
 def ffmetadata(chapters: tuple[TimedChapter, ...]) -> str:
@@ -229,7 +235,7 @@ def write_audio(formats: tuple[str, ...], master: Master, out_dir: Path, chapter
         try:
             writers.append(AUDIO_WRITERS[fmt]())
         except KeyError:
-            raise RecastError(f"unknown audio format {fmt!r}; use mp3 or m4a") from None
+            raise BadInput(f"unknown audio format {fmt!r}; use {' or '.join(AUDIO_FORMATS)}") from None
     out_dir, work = Path(out_dir), Path(work)
     work.mkdir(parents=True, exist_ok=True)
     sectioned = bool(master.sections) and master.read_range is not None and master.sample_rate == SAMPLE_RATE

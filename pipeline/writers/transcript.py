@@ -19,6 +19,7 @@ from pipeline.lang import (
     join_text,
     narrator_name,
     script_variant,
+    seconds,
     text_width,
 )
 from pipeline.model import NARRATOR_ID, Edition, Placement
@@ -38,7 +39,7 @@ _ENDS_SENTENCE = re.compile(r"[。！？!?…\.][」』”’\"')）]*$")
 
 
 @dataclass(frozen=True)
-class Sentence:
+class TimedSentence:
     """One sentence of the transcript in edition time."""
 
     speaker: str
@@ -89,7 +90,7 @@ def split_sentences(text: str) -> list[str]:
     return [p for p in parts if p]
 
 
-def segments(edition: Edition) -> list[Sentence]:
+def segments(edition: Edition) -> list[TimedSentence]:
     """Every spoken sentence in play order, with monotonic, non-overlapping times inside the audio.
 
     A request that carries on an unfinished sentence of the same turn (an espeak-ng language run such
@@ -97,7 +98,7 @@ def segments(edition: Edition) -> list[Sentence]:
     becoming a fragment of its own.
     """
     names = speaker_names(edition)
-    out: list[Sentence] = []
+    out: list[TimedSentence] = []
     floor = 0
     prev_key = None
     for p in edition.placements:
@@ -107,9 +108,9 @@ def segments(edition: Edition) -> list[Sentence]:
             end = min(max(end, start), edition.duration_ms)
             if out and key == prev_key and not _ENDS_SENTENCE.search(out[-1].text):
                 last = out[-1]
-                out[-1] = Sentence(last.speaker, last.name, last.start_ms, end, join_text([last.text, text]))
+                out[-1] = TimedSentence(last.speaker, last.name, last.start_ms, end, join_text([last.text, text]))
             else:
-                out.append(Sentence(p.request.speaker, names.get(p.request.speaker, p.request.speaker), start, end,
+                out.append(TimedSentence(p.request.speaker, names.get(p.request.speaker, p.request.speaker), start, end,
                                    text))
             floor = end
         prev_key = key
@@ -140,7 +141,7 @@ def _proportional(start: int, end: int, pieces: list[str]) -> list[tuple[int, in
 # ----------------------------------------------------------------------------------------------- cues
 
 
-def cues(segs: list[Sentence], language: str, *, prefix_names: bool = False) -> list[Cue]:
+def cues(segs: list[TimedSentence], language: str, *, prefix_names: bool = False) -> list[Cue]:
     """Cut segments into cues of at most two lines. With ``prefix_names`` the first cue of each speaker's
     run starts with ``Name: `` (SRT has no voice tags)."""
     columns = CJK_COLUMNS if is_cjk_language(language) else LATIN_COLUMNS
@@ -243,10 +244,10 @@ def to_srt(cue_list: list[Cue]) -> str:
     return "\n".join(out)
 
 
-def to_json(segs: list[Sentence]) -> dict:
+def to_json(segs: list[TimedSentence]) -> dict:
     """Podcasting 2.0 JSON transcript."""
     return {"version": "1.0.0", "segments": [
-        {"speaker": s.name, "startTime": round(s.start_ms / 1000, 3), "endTime": round(s.end_ms / 1000, 3),
+        {"speaker": s.name, "startTime": seconds(s.start_ms), "endTime": seconds(s.end_ms),
          "body": s.text} for s in segs]}
 
 

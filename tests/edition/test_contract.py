@@ -45,7 +45,7 @@ def test_publishing_reads_the_writers_manifest(built, tmp_path):
     """The feed's reader accepts the writer's edition as is and takes the same types."""
     import shutil
 
-    from pipeline.publish.edition import read_edition
+    from pipeline.publish.reader import read_edition
 
     folder = tmp_path / built.manifest.slug
     shutil.copytree(built.out, folder)

@@ -12,6 +12,7 @@ import pytest
 
 from pipeline import loudness
 from pipeline.errors import RecastError
+from pipeline.testing.masters import wav_master
 
 from .conftest import ebur128, make_clip, speech_onsets
 
@@ -102,7 +103,7 @@ def test_gating_follows_bs1770():
 @pytest.mark.parametrize("name", ["quiet", "loud"])
 def test_planned_gain_and_limiter_hit_the_target_under_the_ceiling(speech, tmp_path, name):
     src = speech[name]
-    master = loudness.wav_master(src)
+    master = wav_master(src)
     out = tmp_path / "n.wav"
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(src), "-af", loudness.final_chain(master),
                     "-c:a", "pcm_s16le", str(out)], check=True)
@@ -122,7 +123,7 @@ def test_a_gain_that_keeps_peaks_low_needs_no_limiter(tmp_path, media_tools):
     tone = tmp_path / "tone.wav"
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=1000:duration=5",
                     "-af", "volume=-30dB", "-ar", "44100", "-c:a", "pcm_s16le", str(tone)], check=True)
-    master = loudness.wav_master(tone)
+    master = wav_master(tone)
     chain = loudness.final_chain(master)
     assert master.limit_dbfs is None and "alimiter" not in chain and master.final_lufs == -16.0
     out = tmp_path / "out.wav"
@@ -132,7 +133,7 @@ def test_a_gain_that_keeps_peaks_low_needs_no_limiter(tmp_path, media_tools):
 
 
 def test_an_oversampled_limiter_catches_peaks_between_samples(speech, tmp_path):
-    master = loudness.wav_master(speech["loud"])
+    master = wav_master(speech["loud"])
     out = tmp_path / "o.wav"
     chain = loudness.final_chain(master, limit_dbfs=-3.0, oversample=True)
     assert "aresample=176400" in chain
@@ -143,7 +144,7 @@ def test_an_oversampled_limiter_catches_peaks_between_samples(speech, tmp_path):
 
 
 def test_the_master_streams_the_whole_file(speech):
-    master = loudness.wav_master(speech["loud"])
+    master = wav_master(speech["loud"])
     data = b"".join(master.read())
     assert len(data) == 2 * master.frames == 2 * frames(speech["loud"])[0]
     assert b"".join(master.read()) == data  # every pass is fresh
@@ -157,7 +158,7 @@ def test_silence_cannot_be_normalized(tmp_path, media_tools):
         w.setframerate(44100)
         w.writeframes(bytes(2 * 44100))
     with pytest.raises(RecastError, match="silent"):
-        loudness.wav_master(silent)
+        wav_master(silent)
     with pytest.raises(RecastError, match="does not exist"):
         loudness.measure(tmp_path / "nope.wav")
 

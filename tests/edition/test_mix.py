@@ -187,7 +187,7 @@ def test_joining_is_streamed_not_concatenated(tmp_path, media_tools, monkeypatch
     (bench/mix_bench.py measures the time: 400 clips take about 8x as long as 50.)"""
     from pydub import AudioSegment
 
-    from pipeline.mix import decode as mix_decode
+    from pipeline.mix import clips as mix_decode
 
     lines = [Line("s1" if i % 3 else "s2", i // 2, i // 20, ("好。" if i % 2 else "我們繼續談。",)) for i in range(40)]
     voices = {"s1": ("cmn+m3", 60, "mp3"), "s2": ("cmn+f4", 90, "wav")}

@@ -23,7 +23,7 @@ TITLES = ["開場", "A much longer chapter title about the early days", "第三�
 @pytest.fixture(scope="module")
 def tone(tmp_path_factory, media_tools):
     """A 13 s tone as the master the writers stream (13 s: one chapter a second, the last one longer)."""
-    from pipeline.loudness import wav_master
+    from pipeline.testing.masters import wav_master
 
     path = tmp_path_factory.mktemp("tone") / "tone.wav"
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=440:duration=13",

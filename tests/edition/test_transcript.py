@@ -10,7 +10,7 @@ from pipeline.lang import hms, join_text, text_width
 from pipeline.model import NARRATOR_ID, Placement, Request, SentenceTiming, VoiceSettings
 from pipeline.writers import narrator_name
 from pipeline.writers.transcript import (
-    Sentence,
+    TimedSentence,
     cues,
     lyrics,
     segments,
@@ -93,7 +93,7 @@ def test_an_unbreakable_token_is_cut_by_width():
 
 
 def test_a_long_sentence_becomes_several_contiguous_cues():
-    seg = Sentence("s2", "林雅婷", 10_000, 22_000, LONG_ZH)
+    seg = TimedSentence("s2", "林雅婷", 10_000, 22_000, LONG_ZH)
     out = cues([seg], "zh-TW")
     assert len(out) >= 2 and all(1 <= len(c.lines) <= 2 for c in out)
     assert out[0].start_ms == 10_000 and out[-1].end_ms == 22_000
@@ -151,7 +151,7 @@ def test_srt_names_the_speaker_only_when_it_changes():
 
 
 def test_json_transcript_shape():
-    data = to_json([Sentence("s1", "Ann", 1234, 2345, "Hi.")])
+    data = to_json([TimedSentence("s1", "Ann", 1234, 2345, "Hi.")])
     assert data == {"version": "1.0.0", "segments": [{"speaker": "Ann", "startTime": 1.234, "endTime": 2.345,
                                                        "body": "Hi."}]}
 

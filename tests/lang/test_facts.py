@@ -70,3 +70,11 @@ def test_language_facts_load_no_heavy_library():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=PIPELINE.parent).stdout
     assert out.strip() == "[]"
+
+
+def test_both_variant_answers_agree_when_the_text_has_no_han():
+    from pipeline.ingest.language import chinese_variant
+    from pipeline.lang import variant
+
+    for sample in ("", "OK, GPT-4 and Python 3.12", "かな"):
+        assert chinese_variant(sample) == variant("zh", sample) == "zh-CN"

@@ -9,7 +9,7 @@ import pytest
 
 from pipeline.errors import BadInput
 from pipeline.publish import publish_edition
-from pipeline.publish.edition import read_edition
+from pipeline.publish.reader import read_edition
 
 BASE = "https://example.org/pod/"
 

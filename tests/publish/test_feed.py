@@ -15,8 +15,8 @@ from lxml import etree
 
 from pipeline.publish import publish_edition, unpublish_episode
 from pipeline.publish.catalogue import EpisodeRow
-from pipeline.publish.edition import EditionInfo
 from pipeline.publish.feed import PODCAST_NS, PODCAST_NS_GITHUB, FeedContext, build_feed
+from pipeline.publish.reader import EditionInfo
 from pipeline.publish.show import Show
 from pipeline.publish.urls import podcast_guid
 

@@ -41,3 +41,11 @@ def test_rerender_names_the_show_of_a_show_file_kept_elsewhere(tmp_path: Path, r
     done = recast("publish", str(edition), "--base-url", BASE)
     assert done.returncode == 0, done.stderr.decode()
     assert "<title>Elsewhere Show</title>" in (out / "feed.xml").read_text("utf-8")
+
+    # a show file broken by hand: the render still goes on, and says why the album is the default
+    show_file.write_text("title = [unclosed\n", "utf-8")
+    done = recast(*(a for a in render if a != "--quiet"))
+    assert done.returncode == 0, done.stderr.decode()
+    said = [ln for ln in done.stderr.decode().splitlines() if ln.strip()]
+    assert len(said) == 1 and "show's title cannot be read" in said[0] and "recast show --set" in said[0], said
+    assert json.loads((edition / "episode.json").read_text("utf-8"))["show"] == "Recast"

@@ -13,11 +13,10 @@ neither edge_tts nor aiohttp (the Edge engine imports them when it first synthes
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Callable, Protocol
 
 from pipeline.errors import BadInput
-from pipeline.synth.engines.edge import EdgeEngine
-from pipeline.synth.engines.espeak import EspeakEngine
 from pipeline.synth.engines.faults import (
     ConnectionFault,
     EngineBroken,
@@ -50,8 +49,24 @@ class Engine(Protocol):
 
 # ----------------------------------------------------------------------------------------- registry
 
-#: Engine classes by name (edge.py imports edge_tts and aiohttp only when a request is made).
-ENGINES: dict[str, type] = {"edge": EdgeEngine, "espeak": EspeakEngine}
+#: Engine classes by name, as ``module:Class``: the registry is the one list of engine names (``--engine``,
+#: voice settings, presets) and loads no engine until one is made (:func:`engine_class`).
+ENGINES: dict[str, str] = {
+    "edge": "pipeline.synth.engines.edge:EdgeEngine",
+    "espeak": "pipeline.synth.engines.espeak:EspeakEngine",
+}
+
+
+def engine_class(name: str) -> type:
+    """The engine class registered as ``name``."""
+    module, _, cls = ENGINES[name].partition(":")
+    return getattr(importlib.import_module(module), cls)
+
+
+def engine_names(sep: str = " or ") -> str:
+    """``edge or espeak``: the engine names for a message."""
+    return sep.join(ENGINES)
+
 
 AUTO_FALLBACK_NOTICE = "Edge TTS is unreachable; using espeak-ng (offline voices)"
 
@@ -73,15 +88,15 @@ def get_engine(name: str, *, notice: Callable[[str], None] = lambda m: None) -> 
     """
     if name == "auto":
         if probe_edge(3.0):
-            return ENGINES["edge"]()
+            return engine_class("edge")()
         notice(AUTO_FALLBACK_NOTICE)
-        return ENGINES["espeak"]()
+        return engine_class("espeak")()
     if name not in ENGINES:
         raise BadInput(f"unknown engine {name!r}: use edge, espeak or auto")
-    return ENGINES[name]()
+    return engine_class(name)()
 
 
 __all__ = [
-    "AUTO_FALLBACK_NOTICE", "ENGINES", "ConnectionFault", "Engine", "EngineBroken", "EngineFault", "NoAudio",
+    "AUTO_FALLBACK_NOTICE", "ENGINES", "engine_class", "engine_names", "ConnectionFault", "Engine", "EngineBroken", "EngineFault", "NoAudio",
     "ProtocolFault", "ServiceStatus", "ShortAudio", "TimeoutFault", "get_engine", "probe_edge",
 ]

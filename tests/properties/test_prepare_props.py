@@ -11,7 +11,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from prop_strategies import FAST, INVISIBLE, TEXT, xml_size
 
-from pipeline import prepare as textprep
+from pipeline import prepare as prepare_module
 from pipeline.prepare import (
     DEFAULT_MAX_BYTES,
     EN_MAX,
@@ -114,7 +114,7 @@ def _reference_split_scripts(text: str, default: str) -> list[tuple[str, str]]:
     runs: list[list] = []
     pending = ""
     for ch in text:
-        kind = "zh" if textprep._CJK.match(ch) else "en" if textprep._LATIN.match(ch) else None
+        kind = "zh" if prepare_module._CJK.match(ch) else "en" if prepare_module._LATIN.match(ch) else None
         if kind is None:
             if runs:
                 runs[-1][0] += ch
