@@ -42,6 +42,9 @@ IntroChoice = Enum("IntroChoice", {name: name for name in INTRO_CHOICES}, type=s
 FileArg = Annotated[Path, typer.Argument(help="Transcript file (article text, Name: lines, Markdown, "
                                          "WebVTT, SRT or a JSON script).", show_default=False)]
 FormatOpt = Annotated[Optional[Format], typer.Option("--format", "-f", help="Input format (default: detect).")]
+LabelsOpt = Annotated[Optional[str], typer.Option(
+    "--labels", help="Speaker labels as a regular expression matched at the start of each line, its group "
+    "'name' (or first group) the label, e.g. '(?P<name>[A-Z]+) -- '; for label styles Recast does not learn.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or notices.")]
 EngineOpt = Annotated[EngineChoice, typer.Option("--engine", "-e", help="Speech engine: edge, espeak, or "
@@ -65,6 +68,7 @@ def inspect(
     file: FileArg,
     json_out: JsonOpt = False,
     fmt: FormatOpt = None,
+    labels: LabelsOpt = None,
     engine: Annotated[Optional[EngineChoice], typer.Option("--engine", "-e", help="Also cast voices for "
                                                            "this engine (adds speakers[].voice).")] = None,
     cast: CastOpt = None,
@@ -72,7 +76,11 @@ def inspect(
     """Show what Recast reads in a transcript: title, date, language, speakers, chapters, key points."""
     from pipeline import ingest
 
-    script = ingest.load_script(file, fmt.value if fmt else None)
+    script = ingest.load_script(file, fmt.value if fmt else None, labels=labels)
+    if cast is not None:
+        from pipeline.cast.castfile import apply_names
+
+        script = apply_names(script, cast)
     data = ingest.script_to_dict(script)
     data["warnings"] = list(script.warnings)  # what was read leniently (loose cue timings …)
     if not json_out:
@@ -106,6 +114,7 @@ def render(
     formats: Annotated[str, typer.Option("--formats", help="Audio formats, comma-separated: "
                                          f"{','.join(AUDIO_FORMATS)}.")] = ",".join(AUDIO_FORMATS),
     fmt: FormatOpt = None,
+    labels: LabelsOpt = None,
     cache_dir: Annotated[Optional[Path], typer.Option("--cache-dir", help="Clip cache folder "
                                                       "(default OUTPUT/.cache).")] = None,
     concurrency: Annotated[Optional[int], typer.Option("--concurrency", "-j", min=1, max=32,
@@ -124,7 +133,7 @@ def render(
     options = RenderOptions(
         output=output, engine=engine.value, cast_file=cast, cover=cover, intro=intro.value, formats=fmts,
         input_format=fmt.value if fmt else None, cache_dir=cache_dir, concurrency=concurrency,
-        speak_directions=speak_directions,
+        speak_directions=speak_directions, labels=labels,
     )
     result = render_file(file, options, ui)
     if json_out:
@@ -138,6 +147,7 @@ def summarize(
     file: FileArg,
     json_out: JsonOpt = False,
     fmt: FormatOpt = None,
+    labels: LabelsOpt = None,
     intro: Annotated[IntroChoice, typer.Option("--intro", help="auto: generated from the dialogue; "
                                                "source: the source's own key points.")] = IntroChoice.auto,
 ) -> None:
@@ -147,7 +157,7 @@ def summarize(
 
     if intro is IntroChoice.none:
         raise BadInput("summarize needs --intro auto or source")
-    script = ingest.load_script(file, fmt.value if fmt else None)
+    script = ingest.load_script(file, fmt.value if fmt else None, labels=labels)
     summary = make_summary(script, mode=intro.value)
     if json_out:
         _emit_json(summary.to_dict())

@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from pipeline.lang import SIMPLIFIED, SYLLABLE_RE, variant
 from pipeline.summary.stopwords import EN, ZH
 
+#: Less text than this has no keyphrases worth a title (its opening sentence is the title then).
+MIN_WORDS, MIN_SYLLABLES = 40, 80
 #: How much of a long transcript is read (keyphrases of the first hour are the episode's).
 MAX_CHARS = 60_000
 _EN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
@@ -43,6 +45,8 @@ def keyphrases(text: str, language: str, n: int = 3, *, exclude: Iterable[str] =
 def content_title(text: str, language: str, *, exclude: Iterable[str] = ()) -> str:
     """A short title from what is said, for a transcript that states none: its two leading keyphrases
     (``Rain Gardens and Clay Soil``, ``雨水花園與黏土``); "" when nothing stands out."""
+    if len(SYLLABLE_RE.findall(text)) < MIN_SYLLABLES and len(_EN_WORD.findall(text)) < MIN_WORDS:
+        return _opening(text)  # a few lines: nothing can stand out of so little
     found = keyphrases(text, language, 2, exclude=exclude)
     if not found:
         return _opening(text)

@@ -49,6 +49,8 @@ class RenderOptions:
     """Audio formats to write (names in :data:`pipeline.edition.AUDIO_FORMATS`)."""
     input_format: str | None = None
     """Force the transcript format (one of :data:`pipeline.ingest.FORMATS`) instead of detecting it."""
+    labels: str | None = None
+    """The user's speaker-label pattern (``--labels``) instead of labels learned from the document."""
     cache_dir: Path | None = None
     """Clip cache folder (default ``output/.cache``)."""
     concurrency: int | None = None
@@ -60,7 +62,7 @@ class RenderOptions:
 
     def __post_init__(self) -> None:
         from pipeline.edition import AUDIO_FORMATS
-        from pipeline.ingest import FORMATS
+        from pipeline.ingest import FORMATS, label_pattern
 
         if self.intro not in INTRO_CHOICES:
             raise BadInput(f"--intro takes {_alternatives(INTRO_CHOICES)}, not {self.intro!r}")
@@ -72,6 +74,7 @@ class RenderOptions:
         object.__setattr__(self, "formats", formats)
         if self.input_format is not None and self.input_format not in FORMATS:
             raise BadInput(f"--format takes {_alternatives(FORMATS)}, not {self.input_format!r}")
+        label_pattern(self.labels)  # a bad pattern is refused now, not after reading
         if self.cover is not None and not Path(self.cover).is_file():
             raise BadInput(f"cover image not found: {self.cover}")
 
@@ -101,9 +104,13 @@ def render_file(path: Path, options: RenderOptions, ui=None) -> RenderResult:
     notice: Notice = ui.note if ui is not None else (lambda _m: None)
     timer = Timer()
     with timer("ingest"):
-        script = ingest.load_script(Path(path), options.input_format)
+        script = ingest.load_script(Path(path), options.input_format, labels=options.labels)
     for warning in script.warnings:  # read, but leniently: the user should know (one line each)
         (ui.warning if ui is not None else notice)(warning)
+    if options.cast_file is not None:  # the cast file's display names, before anything speaks of the speakers
+        from pipeline.cast.castfile import apply_names
+
+        script = apply_names(script, options.cast_file)
     return render_script(script, options, progress=progress, notice=notice, timer=timer)
 
 

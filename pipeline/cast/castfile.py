@@ -3,6 +3,7 @@
 .. code-block:: toml
 
     [speakers."勞勃·西原"]          # a speaker's name, label, alias or id
+    name = "西原"                  # the name listeners hear (intro, transcripts, show notes, feed)
     voice = "zh-TW-YunJheNeural"   # a voice of the engine in use (`recast voices`)
     rate = 5                       # percent, -50 … 100
     pitch = -2                     # Hz, -50 … 50
@@ -18,6 +19,7 @@ Every problem is a :class:`~pipeline.errors.BadInput` naming the file and saying
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 import unicodedata
 from dataclasses import dataclass
@@ -27,7 +29,7 @@ from pipeline.errors import BadInput
 from pipeline.model import Script
 
 _RANGES = {"rate": (-50, 100), "pitch": (-50, 50), "volume": (-50, 50)}
-_SPEAKER_KEYS = ("voice", "rate", "pitch", "volume", "gender", "role")
+_SPEAKER_KEYS = ("name", "voice", "rate", "pitch", "volume", "gender", "role")
 _NARRATOR_KEYS = ("voice", "rate", "pitch", "volume")
 _ENGINE_NAMES = {"edge": "Edge", "espeak": "espeak-ng"}
 
@@ -36,6 +38,8 @@ _ENGINE_NAMES = {"edge": "Edge", "espeak": "espeak-ng"}
 class CastEntry:
     """One table of a cast file; None means "not given" (casting decides)."""
 
+    name: str | None = None
+    """The speaker's display name, instead of the one read from the transcript."""
     voice: str | None = None
     """Catalogue voice name (canonical spelling)."""
     rate: int | None = None
@@ -65,6 +69,34 @@ class CastFile:
 def load_cast_file(path: Path, script: Script, engine: str, catalogue) -> CastFile:
     """Read and validate a cast file against the script's speakers and the engine's voices."""
     path = Path(path)
+    doc = _read(path)
+    check = _Check(path, engine, catalogue)
+    chosen = {sid: (key, check.entry(f"speakers.{key!r}", table, _SPEAKER_KEYS))
+              for sid, (key, table) in _tables(path, doc, script).items()}
+    narrator = check.entry("narrator", doc["narrator"], _NARRATOR_KEYS) if "narrator" in doc else None
+    order = [s.id for s in script.speakers if s.id in chosen]
+    return CastFile(tuple((sid, chosen[sid][1]) for sid in order), narrator, str(path))
+
+
+def apply_names(script: Script, path: Path | None) -> Script:
+    """The script with the display names the cast file gives (``name = "…"``); the label stays as written.
+    Applied before anything is said about the speakers, so the intro and every file use the new names."""
+    if path is None:
+        return script
+    path = Path(path)
+    tables = _tables(path, _read(path), script)
+    names: dict[str, str] = {}
+    for sid, (key, table) in tables.items():
+        if isinstance(table, dict) and "name" in table:
+            names[sid] = _display_name(path, f"speakers.{key!r}", table["name"])
+    if not names:
+        return script
+    speakers = tuple(dataclasses.replace(s, name=names[s.id], aliases=tuple(dict.fromkeys((*s.aliases, s.name))))
+                     if s.id in names else s for s in script.speakers)
+    return dataclasses.replace(script, speakers=speakers)
+
+
+def _read(path: Path) -> dict:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -80,7 +112,11 @@ def load_cast_file(path: Path, script: Script, engine: str, catalogue) -> CastFi
     unknown = [k for k in doc if k not in ("speakers", "narrator")]
     if unknown:
         raise BadInput(f"cast file {path}: unknown entry {unknown[0]!r}; use [speakers.\"Name\"] tables and [narrator]")
-    check = _Check(path, engine, catalogue)
+    return doc
+
+
+def _tables(path: Path, doc: dict, script: Script) -> dict[str, tuple[str, object]]:
+    """speaker id → (the key the file names them by, their table)."""
     speakers_doc = doc.get("speakers", {})
     if not isinstance(speakers_doc, dict):
         raise BadInput(f"cast file {path}: 'speakers' must be tables like [speakers.\"Name\"]")
@@ -97,10 +133,14 @@ def load_cast_file(path: Path, script: Script, engine: str, catalogue) -> CastFi
         sid = next(iter(ids))
         if sid in chosen:
             raise BadInput(f"cast file {path}: {key!r} and {chosen[sid][0]!r} name the same speaker")
-        chosen[sid] = (key, check.entry(f"speakers.{key!r}", table, _SPEAKER_KEYS))
-    narrator = check.entry("narrator", doc["narrator"], _NARRATOR_KEYS) if "narrator" in doc else None
-    order = [s.id for s in script.speakers if s.id in chosen]
-    return CastFile(tuple((sid, chosen[sid][1]) for sid in order), narrator, str(path))
+        chosen[sid] = (key, table)
+    return chosen
+
+
+def _display_name(path: Path, where: str, value: object) -> str:
+    if not isinstance(value, str) or not value.strip() or len(value.strip()) > 60:
+        raise BadInput(f"cast file {path}: {where}.name must be a name of 1 to 60 characters, not {value!r}")
+    return " ".join(value.split())
 
 
 def _norm(name: str) -> str:
@@ -130,6 +170,8 @@ class _Check:
             raise BadInput(f"cast file {self.path}: {where} has unknown key {extra[0]!r}; "
                            f"allowed: {', '.join(allowed)}")
         values: dict = {}
+        if "name" in table:
+            values["name"] = _display_name(self.path, where, table["name"])
         for key, (lo, hi) in _RANGES.items():
             if key in table:
                 v = table[key]

@@ -6,6 +6,7 @@ Markdown's explicit headings, titles and blockquotes already marked) and the lab
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -31,14 +32,18 @@ class Line:
     """The line as written (what label learning looks at)."""
 
 
-def learn_labels(lines: Sequence[Line], fmt: str | None) -> tuple[str | None, Labels]:
-    """Which lines are speaker labels: article-style label lines, inline ``Name:`` prefixes, or both.
+def learn_labels(lines: Sequence[Line], fmt: str | None,
+                 pattern: re.Pattern | None = None) -> tuple[str | None, Labels]:
+    """Which lines are speaker labels: article-style label lines, inline ``Name:`` prefixes, or both —
+    or, with the user's ``pattern``, the lines it matches (nothing is learned then).
 
     Returns the style found (``article`` / ``inline``; None when there are no labels) and the labels.
     The style with more label lines wins; the other style's labels are added only when they name the
     same speakers (a transcript that writes ``唐鳳`` on its own line and ``唐鳳：…`` inline).
     """
     raws = [ln.raw or ln.text for ln in lines]
+    if pattern is not None:
+        return "inline", labels_by_pattern(raws, pattern)
     article: Labels = {}
     inline: Labels = {}
     if fmt in (None, "article"):
@@ -59,6 +64,23 @@ def learn_labels(lines: Sequence[Line], fmt: str | None) -> tuple[str | None, La
         if i not in primary and names.intersection(p.keys):
             primary[i] = (p, rest)
     return style, _without_roster(dict(sorted(primary.items())))
+
+
+def labels_by_pattern(raws: Sequence[str], pattern: re.Pattern) -> Labels:
+    """The lines ``pattern`` matches at their start: its ``name`` group (or first group) is the label, its
+    ``text`` group (or the rest of the line) what is said on that line."""
+    found: Labels = {}
+    for i, raw in enumerate(raws):
+        m = pattern.match(raw.strip())
+        if m is None:
+            continue
+        groups = m.groupdict()
+        name = (groups.get("name") if "name" in groups else m.group(1)) or ""
+        rest = groups["text"] if groups.get("text") is not None else raw.strip()[m.end():]
+        name = name.strip()
+        if name:
+            found[i] = (parse_label(name) or LabelParts(name, name), rest.strip())
+    return found
 
 
 def _without_roster(labels: Labels) -> Labels:

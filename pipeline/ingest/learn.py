@@ -293,3 +293,23 @@ def _neighbours(lines: Sequence[str]) -> tuple[list[int | None], list[int | None
         if lines[i].strip():
             last = i
     return nxt, prv
+
+
+#: A line that starts like a label of some style Recast does not learn: a short prefix, then a separator.
+_LABEL_LIKE = re.compile(r"^(?P<p>[^\s:：,，。.!?;；]{1,24}(?:\s[^\s:：,，。.!?;；]{1,24}){0,2})\s*"
+                         r"(?P<sep>[:：|>»]+|-{2,}|[—–]|=>|->)(?=\s|$)")
+
+
+def label_candidates(lines: Sequence[str], limit: int = 3) -> list[str]:
+    """Prefixes that look like speaker labels no style here reads (``ANN --``, ``<Bo> |``): at least two
+    different ones, one of them recurring, together on a good share of the lines. [] when none."""
+    counts: dict[str, int] = defaultdict(int)
+    texts = [ln.strip() for ln in lines if ln.strip()]
+    for line in texts:
+        m = _LABEL_LIKE.match(line)
+        if m:
+            counts[f"{m.group('p')} {m.group('sep')}"] += 1
+    found = sorted(counts, key=lambda k: (-counts[k], k))
+    if len(found) < 2 or counts[found[0]] < 2 or sum(counts.values()) * 3 < len(texts):
+        return []
+    return found[:limit]

@@ -93,16 +93,17 @@ def narrate_markdown(text: str, source: SourceInfo, fallback_title: str) -> Scri
     return narrated(paras, source, title, published, headings, fallback_title)
 
 
-def parse_markdown(text: str, draft: Draft) -> str | None:
-    """Fill ``draft`` from a Markdown transcript; returns the label style used (None: no labels)."""
+def parse_markdown(text: str, draft: Draft, pattern: re.Pattern | None = None) -> str | None:
+    """Fill ``draft`` from a Markdown transcript; returns the label style used (None: no labels).
+    ``pattern``: the user's label pattern, matched on each line as written, instead of learned labels."""
     text = _COMMENT.sub("", text)
     raw_lines = text.split("\n")
     raw_lines = _front_matter(raw_lines, draft)
     lines, levels = _lines(raw_lines)
-    labels = _speaker_headings(lines, levels)
+    labels = _speaker_headings(lines, levels) if pattern is None else {}
     style = "markdown" if labels else None
     if not labels:
-        style, labels = learn_labels(lines, None)
+        style, labels = learn_labels(lines, None, pattern)
     if not labels:
         return None
     title_at = next((i for i, ln in enumerate(lines) if ln.kind == "heading" or i in labels), None)

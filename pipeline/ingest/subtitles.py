@@ -119,14 +119,20 @@ def _warn_loose(loose: list[str], fmt: str, form: str, warnings: list[str] | Non
 _CHEVRON = re.compile(r"^>>\s*")
 
 
-def speaker_runs(cues: list[Cue]) -> list[tuple[LabelParts | None, str]]:
+def speaker_runs(cues: list[Cue], pattern: re.Pattern | None = None) -> list[tuple[LabelParts | None, str]]:
     """(speaker label or None for unnamed, text) runs: one per change of speaker."""
     from pipeline.ingest.labels import parse_label
 
     flat: list[tuple[str | None, str]] = [ln for cue in cues for ln in cue.lines]
     # ``<v Travis>`` voice tags, and ``Gilon:`` / ``[Dana]`` prefixes on the other cues (one file may mix them)
     unvoiced = [i for i, (voice, _) in enumerate(flat) if not voice]
-    learned = learn_inline_labels([flat[i][1] for i in unvoiced], loose=True)
+    texts = [flat[i][1] for i in unvoiced]
+    if pattern is not None:
+        from pipeline.ingest.body import labels_by_pattern
+
+        learned = labels_by_pattern(texts, pattern)
+    else:
+        learned = learn_inline_labels(texts, loose=True)
     prefixed = {unvoiced[k]: found for k, found in learned.items()}
     named: list[tuple[LabelParts | None, str]] = []
     for i, (voice, text) in enumerate(flat):
