@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from pipeline.lang import SIMPLIFIED, SYLLABLE_RE, variant
+from pipeline.lang import SIMPLIFIED, SYLLABLE_RE, is_cjk_language, variant
 from pipeline.summary.stopwords import EN, ZH
 
 #: Less text than this has no keyphrases worth a title (its opening sentence is the title then).
@@ -50,7 +50,7 @@ def content_title(text: str, language: str, *, exclude: Iterable[str] = ()) -> s
     found = keyphrases(text, language, 2, exclude=exclude)
     if not found:
         return _opening(text)
-    if SYLLABLE_RE.search(found[0]):
+    if SYLLABLE_RE.search(found[0]) or is_cjk_language(language):
         joiner = "与" if variant(language, text) == SIMPLIFIED else "與"
         return joiner.join(found)
     return " and ".join(_title_case(p) for p in found)

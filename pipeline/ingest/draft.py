@@ -104,7 +104,7 @@ class Draft:
         speakers = _numbered([_speaker(sid, members[r], cjk_names=language.startswith(("zh", "ja", "ko")),
                                        language=language) for r, sid in ids.items()])
         return Script(
-            title=clean_title(self.title) or untitled(spoken, language, speakers) or fallback_title,
+            title=clean_title(self.title) or untitled(spoken, language, speakers, fallback_title),
             language=language,
             speakers=tuple(speakers),
             turns=tuple(turns),
@@ -116,12 +116,42 @@ class Draft:
         )
 
 
-def untitled(spoken: str, language: str, speakers: list[Speaker] | tuple[Speaker, ...]) -> str:
-    """The title of a transcript that states none: from what is said (its keyphrases), never the file name."""
+def without_own_intro(script: Script) -> Script:
+    """A timed transcript Recast wrote (transcript.json/.vtt/.srt) opens with its narrator reading the
+    generated intro: read back, that is no speaker of the conversation (a new render makes a new intro)."""
+    from pipeline.lang import label
+
+    narrators = {label("narrator", v) for v in ("zh-TW", "zh-CN", "en")}
+    first = script.turns[0].speaker if script.turns else None
+    lead = 0
+    while lead < len(script.turns) and script.turns[lead].speaker == first:
+        lead += 1
+    names = {s.id: s.name for s in script.speakers}
+    if (first is None or names.get(first) not in narrators or script.chapters or lead == len(script.turns)
+            or any(t.speaker == first for t in script.turns[lead:])):
+        return script
+    return dataclasses.replace(script, turns=script.turns[lead:],
+                               speakers=tuple(s for s in script.speakers if s.id != first))
+
+
+#: File names that say nothing about the episode (saved pages, exports, copies): never a title.
+_GENERIC_NAME = re.compile(
+    r"^(?:index|default|page|untitled|transcripts?|captions?|subtitles?|subs|download(?:ed)?|export(?:ed)?|"
+    r"file|document|doc|text|output|input|audio|video|copy|new|temp|tmp|test|逐字稿|文字稿|字幕|未命名|新文件)?"
+    r"[\s_\-.]*(?:\(?\d+\)?|copy|副本|[0-9a-f]{8,}|[\d_\-\s]+)?$", re.IGNORECASE)
+
+
+def untitled(spoken: str, language: str, speakers: list[Speaker] | tuple[Speaker, ...], file_title: str) -> str:
+    """The title of a transcript that states none. The file's own name when someone chose it
+    (``tide-note.txt``: it stays the same when the text is edited, and so does the edition's folder); for a
+    name that says nothing (``index.html``, ``transcript (2).txt``, ``captions.srt``), what is said: its
+    keyphrases."""
+    if file_title and not _GENERIC_NAME.match(file_title.strip()):
+        return file_title
     from pipeline.keyphrases import content_title
 
     names = [form for sp in speakers for form in (sp.name, sp.label, *sp.aliases)]
-    return content_title(spoken, language, exclude=names)
+    return content_title(spoken, language, exclude=names) or file_title or "Untitled"
 
 
 def make_turn(speaker: str, paragraphs: list[tuple[str, bool]], chapter: int | None) -> Turn:

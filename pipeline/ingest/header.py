@@ -239,6 +239,8 @@ def parse_header(lines: Sequence[str], *, allow_title: bool = True) -> Header:
             continue
         if is_note(s):
             continue
+        if directions.is_direction_line(s):
+            continue  # ``(Intro music: Lo-fi piano)``: a cue, never the title or the description
         if first_content and allow_title and title_like(s):
             head.title, day = split_title_date(s)
             head.published = head.published or day

@@ -17,7 +17,7 @@ _PAREN = re.compile(r"^(?P<out>.+?)\s*[（(]\s*(?P<in>[^（）()]+?)\s*[）)]$")
 _NAME_CHARS = re.compile(r"^[\w\s·・‧•.\-'’]+$")
 _KEY_DROP = re.compile(r"[\s·・‧•．.\-‐–_'’]")
 #: Characters that do not occur in Chinese names or titles but do in clauses ("我覺得…的…").
-_CLAUSE = re.compile(r"[的了是我你們们他她這这那就都也嗎吗呢吧啊說说有在不要]")
+_CLAUSE = re.compile(r"[的了是我你們们他她這这那就都也嗎吗呢吧啊說说有在不要著着]")
 _TIME = re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?$")
 _TRAILING_TIME = re.compile(r"(?:\s*[:：])?\s+[\[(（]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?[\])）]?$")
 _LEADING_TIME = re.compile(r"^[\[(（]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?[\])）]?\s*(?:[-–—]\s*)?")

@@ -307,7 +307,7 @@ def label_candidates(lines: Sequence[str], limit: int = 3) -> list[str]:
     texts = [ln.strip() for ln in lines if ln.strip()]
     for line in texts:
         m = _LABEL_LIKE.match(line)
-        if m:
+        if m and re.search(r"[^\W\d_]", m.group("p")):  # a label has letters ("0:" is none)
             counts[f"{m.group('p')} {m.group('sep')}"] += 1
     found = sorted(counts, key=lambda k: (-counts[k], k))
     if len(found) < 2 or counts[found[0]] < 2 or sum(counts.values()) * 3 < len(texts):

@@ -90,6 +90,6 @@ def narrated(paras: Sequence[str], source: SourceInfo, title: str, published: _d
     from pipeline.ingest.header import clean_title
 
     spoken = "\n".join(t.spoken_text for t in turns)
-    title = clean_title(title) or untitled(spoken, language, ()) or fallback_title
+    title = clean_title(title) or untitled(spoken, language, (), fallback_title)
     return Script(title=title, language=language, speakers=(Speaker("s1", narrator.name, narrator.label),),
                   turns=tuple(turns), chapters=tuple(chapters), published=published, source=source)

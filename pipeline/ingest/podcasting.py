@@ -15,7 +15,7 @@ from typing import Any
 
 from pipeline.errors import BadInput
 from pipeline.ingest.clean import CJK
-from pipeline.ingest.draft import Draft
+from pipeline.ingest.draft import Draft, without_own_intro
 from pipeline.ingest.labels import LabelParts, parse_label
 from pipeline.model import Script, SourceInfo
 
@@ -68,7 +68,7 @@ def parse_podcasting(data: dict, source: SourceInfo, fallback_title: str) -> Scr
     flush()
     if speaker is None and not draft.title:
         raise BadInput(f"{where}the transcript has no segments with text")
-    return draft.build(source, fallback_title)
+    return without_own_intro(draft.build(source, fallback_title))
 
 
 def join_words(pieces: list[str]) -> str:

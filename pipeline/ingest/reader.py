@@ -11,7 +11,7 @@ from pipeline.ingest import header as hdr
 from pipeline.ingest.body import Line, assemble, learn_labels
 from pipeline.ingest.clean import CJK, normalize
 from pipeline.ingest.directions import is_direction_line
-from pipeline.ingest.draft import Draft
+from pipeline.ingest.draft import Draft, without_own_intro
 from pipeline.ingest.jsonscript import parse_json
 from pipeline.ingest.learn import label_candidates
 from pipeline.ingest.markdown import looks_like_markdown, narrate_markdown, parse_markdown
@@ -104,7 +104,8 @@ def _subtitles(text: str, fmt: str, source: SourceInfo, fallback: str, labels: r
         title, cues = parse_vtt(text, source.path, warnings)
     else:
         title, cues = "", parse_srt(text, source.path, warnings)
-    return dataclasses.replace(_subtitle_script(cues, title, source, fallback, labels), warnings=tuple(warnings))
+    script = without_own_intro(_subtitle_script(cues, title, source, fallback, labels))
+    return dataclasses.replace(script, warnings=tuple(warnings))
 
 
 def _subtitle_script(cues: list, title: str, source: SourceInfo, fallback: str, labels: re.Pattern | None) -> Script:

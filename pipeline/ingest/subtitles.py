@@ -134,6 +134,11 @@ def speaker_runs(cues: list[Cue], pattern: re.Pattern | None = None) -> list[tup
     else:
         learned = learn_inline_labels(texts, loose=True)
     prefixed = {unvoiced[k]: found for k, found in learned.items()}
+    if len(unvoiced) < len(flat):
+        # Beside <v> voices, a ``Gilon:`` prefix counts where a turn can start: the first line of a cue after
+        # a finished sentence (captions cut anywhere would otherwise make "所以：…" a speaker).
+        starts = _turn_starts(cues)
+        prefixed = {i: found for i, found in prefixed.items() if i in starts}
     named: list[tuple[LabelParts | None, str]] = []
     for i, (voice, text) in enumerate(flat):
         if voice:
@@ -153,6 +158,19 @@ def speaker_runs(cues: list[Cue], pattern: re.Pattern | None = None) -> list[tup
         else:
             runs.append((parts, [text]))
     return [(parts, join_pieces(texts)) for parts, texts in runs]
+
+
+def _turn_starts(cues: list[Cue]) -> set[int]:
+    """Indices (into the cues' flattened lines) of cue first lines that follow a finished sentence."""
+    starts: set[int] = set()
+    i, last = 0, ""
+    for cue in cues:
+        if cue.lines and (not last or last.rstrip().endswith(_SENTENCE_END)):
+            starts.add(i)
+        i += len(cue.lines)
+        if cue.lines:
+            last = cue.lines[-1][1]
+    return starts
 
 
 def narration_chunks(cues: list[Cue], size: int) -> list[str]:

@@ -127,7 +127,7 @@ class Script:
     """The source's own key points (e.g. 核心觀點), when present."""
     source: SourceInfo = field(default_factory=lambda: SourceInfo("<string>", "json"))
     """Provenance of the script."""
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = field(default=(), compare=False)
     """What the reader accepted but a user should hear about (one line each): loose cue timings, labels
     it could not resolve."""
 

@@ -82,7 +82,7 @@ def test_long_unnamed_captions_become_sentence_bounded_narrator_turns():
     cues = [f"{i + 1}\n00:{i // 60:02d}:{i % 60:02d},000 --> 00:{i // 60:02d}:{i % 60:02d},900\n"
             f"Caption {i} of a long talk{'.' if i % 3 == 2 else ''}\n" for i in range(300)]
     script = parse_text("\n".join(cues), source_path="talk.srt")
-    assert script.title == "Long Talk Caption"  # no title in captions: from what is said, not the file name
+    assert script.title == "talk"  # no title in the captions: the name the user gave the file
     assert [s.name for s in script.speakers] == ["Narrator"]
     assert len(script.turns) > 5
     assert all(t.text.endswith(".") for t in script.turns[:-1])
