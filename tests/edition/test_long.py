@@ -10,7 +10,8 @@ import time
 import pytest
 
 from pipeline.errors import BadInput
-from pipeline.mix import MixSettings, check_length, decode, mix
+from pipeline.mix import MixSettings, check_length, mix
+from pipeline.mix import clips as mix_clips
 from pipeline.model import Script, Speaker, Turn
 
 from .conftest import build_clips
@@ -59,7 +60,7 @@ def test_long_editions_within_the_limit_pass():
 def test_the_scratch_guard_refuses_with_the_same_line_not_a_struct_error(tmp_path, media_tools, monkeypatch):
     """An edition the estimate let through but whose voice reaches the scratch WAV's limit in the mixer."""
     clips = build_clips(tmp_path / "clips")
-    monkeypatch.setattr(decode, "SCRATCH_FRAMES", 44100)  # one second per voice instead of 13.5 hours
+    monkeypatch.setattr(mix_clips, "SCRATCH_FRAMES", 44100)  # one second per voice instead of 13.5 hours
     with pytest.raises(BadInput) as refused:
         mix(clips, MixSettings(), tmp_path / "work")
     message = str(refused.value)
