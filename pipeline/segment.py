@@ -25,17 +25,3 @@ def words(text: str) -> list[str]:
         return []
     return list(_tokenizer().cut(text, HMM=True))
 
-
-def keywords(text: str, top: int) -> list[str]:
-    """The ``top`` words of ``text`` by jieba's TF-IDF (its bundled IDF table), best first; deterministic."""
-    tfidf = _tfidf()
-    return list(tfidf.extract_tags(text, topK=top))
-
-
-@functools.lru_cache(maxsize=1)
-def _tfidf():
-    import jieba.analyse
-
-    tfidf = jieba.analyse.TFIDF()
-    tfidf.tokenizer = _tokenizer()  # the one dictionary this process loads
-    return tfidf

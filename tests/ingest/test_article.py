@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 
 import pytest
 
@@ -161,3 +163,16 @@ def test_key_points_after_a_lead_without_colon_and_circled_numbers():
                         "再見。"])
     script = parse_text(text)
     assert (script.title, script.key_points, script.description) == ("一場對談", ("第一點。", "第二點。"), "這是導言。")
+
+
+def test_a_chinese_transcript_is_titled_from_its_recurring_phrases_without_loading_a_dictionary(tmp_path):
+    turns = ["主持人：今天我們聊社區菜園。社區菜園在台北越來越多。", "來賓：對，社區菜園需要堆肥，堆肥可以用廚餘來做。",
+             "主持人：廚餘堆肥會不會臭？社區菜園的鄰居會抱怨嗎？", "來賓：堆肥做得好就不會臭，社區菜園也會辦堆肥課。",
+             "主持人：謝謝你來聊社區菜園和堆肥。"]
+    src = tmp_path / "transcript.txt"
+    src.write_text("\n".join(turns * 3) + "\n", "utf-8")
+    code = ("import sys; from pipeline.ingest import load_script; s = load_script(sys.argv[1]); "
+            "print(s.title); print('jieba' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code, str(src)], capture_output=True, text=True, check=True)
+    title, jieba_loaded = done.stdout.split("\n")[:2]
+    assert title == "社區菜園與堆肥" and jieba_loaded == "False"
