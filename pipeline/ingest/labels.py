@@ -139,6 +139,8 @@ def parse_label(text: str) -> LabelParts | None:
             role = inner_role
         elif is_caps_name(name):
             pass  # ``Mr. DESMOND PARRY (Author, "The Last Lamp")``: the bracket describes them
+        elif key(inner) in _ROLE_WORDS and inner.islower():
+            role = "host" if key(inner) in _HOST_WORDS else None  # ``Tessa (producer)``: a name and a role
         elif key(name) in _ROLE_WORDS and _is_name(inner, 40) and not CJK.search(name):
             name, role = inner, "host" if key(name) in _HOST_WORDS else None  # ``Producer (Kemi)``
         elif _is_name(inner, 40):
@@ -155,8 +157,9 @@ def parse_label(text: str) -> LabelParts | None:
     if not _is_name(name, 16 if CJK.search(name) else 40):
         return None
     first, _, rest = name.partition(" ")
-    if rest and role is None and role_of(first) and _is_name(rest.strip(), 16 if CJK.search(rest) else 40):
-        name, role = rest.strip(), role_of(first)  # "主持人 陳大文", "Host Jane Doe"
+    if rest and role is None and (role_of(first) or key(first) in _ROLE_WORDS) and \
+            _is_name(rest.strip(), 16 if CJK.search(rest) else 40):
+        name, role = rest.strip(), role_of(first)  # "主持人 陳大文", "Host Jane Doe", "Producer Jess"
     return LabelParts(s, name, alt, role or role_of(name))
 
 
@@ -191,6 +194,8 @@ def is_strong(parts: LabelParts) -> bool:
     paren = _PAREN.match(parts.label)
     if paren and key(paren.group("out")) in _ROLE_WORDS and parts.name == paren.group("in").strip():
         return True  # ``Producer (Kemi)``: a role and a name
+    if paren and key(paren.group("in")) in _ROLE_WORDS and parts.name == paren.group("out").strip():
+        return True  # ``Tessa (producer)``
     return bool(parts.alt and re.fullmatch(r"[A-Za-z][A-Za-z .'’\-]{1,39}", parts.alt))
 
 

@@ -227,7 +227,7 @@ def learn_inline_labels(lines: Sequence[str], *, loose: bool = False) -> dict[in
         for i, r in root_of.items():
             # a one-time label written like the others, even one with nothing after it ("Cleo:" at
             # the end): a label, never words of the previous speaker
-            if r not in keep and i > first and (_lookalike(cands[i][0], known)
+            if r not in keep and i > first and (_lookalike(cands[i][0], known) or _walk_on(*cands[i])
                                                 or directions.is_direction_line(cands[i][1])):
                 keep.add(r)  # (or ``**ALL** (laughs)``: someone who only laughs is no speech of the last speaker)
     found = {i: cands[i] for i, r in root_of.items() if r in keep}
@@ -275,6 +275,14 @@ def _lookalike(parts: LabelParts, known: list[LabelParts]) -> bool:
         return len(parts.name) <= (max(cjk) + 1 if cjk else 8)
     words = [len(p.name.split()) for p in known] or [1, 4]
     return is_title_case_name(parts.name) and min(words) <= len(parts.name.split()) <= max(words)
+
+
+def _walk_on(parts: LabelParts, rest: str) -> bool:
+    """``Conductor: Tickets, please.``, ``Patron: Is it still searchable?``: someone who speaks once and is
+    named by what they are — one capitalised word, then a whole sentence."""
+    word = parts.name
+    return (" " not in word and word[:1].isupper() and word[1:].islower() and len(word) >= 4
+            and len(rest.split()) >= 2 and rest.rstrip().endswith(_FINISHED))
 
 
 def _neighbours(lines: Sequence[str]) -> tuple[list[int | None], list[int | None]]:

@@ -92,3 +92,15 @@ def test_a_cast_list_before_the_dialogue_is_metadata():
     assert _said(en) == [("Host", "Welcome, John."), ("Guest", "Thanks.")]
     # Replies that happen to look like names are still dialogue.
     assert _said(parse_text("Ann: Hello\nBob: Hi\nAnn: How are you?\n"))[0] == ("Ann", "Hello")
+
+
+def test_walk_on_speakers_named_by_what_they_are():
+    text = ("Ruth Vance: Welcome to the stacks, everyone.\nAmir Qureshi: Thanks, Ruth. Lovely to be here.\n"
+            "Patron: Excuse me, is the catalog still searchable?\nRuth Vance: It is, by hand.\n"
+            "Tessa (producer): Sorry, we lost Amir's mic.\nAmir Qureshi: Am I back?\n"
+            "Producer Jess: You are, go on.\nRuth Vance: Good.\n")
+    assert [who for who, _ in _said(parse_text(text))] == [
+        "Ruth Vance", "Amir Qureshi", "Patron", "Ruth Vance", "Tessa", "Amir Qureshi", "Jess", "Ruth Vance"]
+    # but a capitalised word before a colon in running speech is no speaker
+    prose = "Ann Lee: We met at noon.\nBo Chen: Right.\nAnn Lee: Then this.\nBo Chen: Thanks: really.\n"
+    assert [who for who, _ in _said(parse_text(prose))] == ["Ann Lee", "Bo Chen", "Ann Lee", "Bo Chen"]
